@@ -1,0 +1,229 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The job queue: the Streams Standard's microtask queue, one per GMainContext.
+ *
+ * Settling a promise appends jobs; a single GSource attached to the context
+ * runs them in FIFO order, including jobs appended while it runs (a microtask
+ * checkpoint). After WSTREAM_JOB_QUEUE_BUDGET jobs in one dispatch it lowers
+ * its priority for one round so that every other ready source, idle ones
+ * included, runs before it goes on: a producer that never waits cannot starve
+ * the main loop.
+ *
+ * Jobs are only ever appended from the thread that runs the context, so the
+ * queue needs no lock and no wakeup: the source's prepare() sees new jobs the
+ * next time the loop iterates. The queue lives as long as its context: the
+ * context owns the source, and every object that uses the queue holds a
+ * reference on the context.
+ */
+#include "wstream-private.h"
+
+typedef struct {
+  WStreamJobFunc func;
+  gpointer       a;
+  gpointer       b;
+} WStreamJob;
+
+struct _WStreamJobQueue
+{
+  GSource       source;
+  GMainContext *context;   /* not owned: the context owns us */
+  GThread      *thread;    /* the thread that made the queue */
+  gboolean      is_global_default;
+  WStreamRing   jobs;
+  gboolean      yielded;
+};
+
+static GMutex queues_lock;
+static GHashTable *queues;  /* GMainContext * → WStreamJobQueue * */
+
+void
+wstream_ring_grow (WStreamRing *ring,
+                   gsize        item_size)
+{
+  gsize old_cap = ring->mask ? ring->mask + 1 : 0;
+  gsize new_cap = old_cap ? old_cap * 2 : 16;
+  guint8 *items = g_malloc (new_cap * item_size);
+
+  for (gsize i = 0; i < ring->len; i++)
+    memcpy (items + i * item_size,
+            ring->items + ((ring->head + i) & ring->mask) * item_size,
+            item_size);
+  g_free (ring->items);
+  ring->items = items;
+  ring->head = 0;
+  ring->mask = new_cap - 1;
+}
+
+void
+wstream_ring_clear (WStreamRing *ring)
+{
+  g_clear_pointer (&ring->items, g_free);
+  ring->head = ring->len = ring->mask = 0;
+}
+
+static gboolean
+job_queue_prepare (GSource *source,
+                   gint    *timeout)
+{
+  WStreamJobQueue *queue = (WStreamJobQueue *) source;
+
+  *timeout = queue->jobs.len > 0 ? 0 : -1;
+  return queue->jobs.len > 0;
+}
+
+static gboolean
+job_queue_check (GSource *source)
+{
+  return ((WStreamJobQueue *) source)->jobs.len > 0;
+}
+
+static gboolean
+job_queue_dispatch (GSource     *source,
+                    GSourceFunc  callback,
+                    gpointer     user_data)
+{
+  WStreamJobQueue *queue = (WStreamJobQueue *) source;
+  guint budget = WSTREAM_JOB_QUEUE_BUDGET;
+
+  if (queue->yielded)
+    {
+      queue->yielded = FALSE;
+      g_source_set_priority (source, G_PRIORITY_DEFAULT);
+    }
+
+  while (queue->jobs.len > 0)
+    {
+      WStreamJob job;
+
+      if (budget-- == 0)
+        {
+          /* Let every other ready source, idle ones too, run once. */
+          queue->yielded = TRUE;
+          g_source_set_priority (source, G_PRIORITY_LOW + 1);
+          break;
+        }
+
+      wstream_ring_pop_head (&queue->jobs, sizeof (WStreamJob), &job);
+      job.func (job.a, job.b);
+    }
+
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+job_queue_finalize (GSource *source)
+{
+  WStreamJobQueue *queue = (WStreamJobQueue *) source;
+
+  g_mutex_lock (&queues_lock);
+  if (queues != NULL && g_hash_table_lookup (queues, queue->context) == queue)
+    g_hash_table_remove (queues, queue->context);
+  g_mutex_unlock (&queues_lock);
+
+  /* Jobs left here belong to a context that is going away: nobody can run
+   * them any more. */
+  if (queue->jobs.len > 0)
+    g_debug ("%" G_GSIZE_FORMAT " jobs dropped with their GMainContext", queue->jobs.len);
+  wstream_ring_clear (&queue->jobs);
+}
+
+static GSourceFuncs job_queue_funcs = {
+  .prepare = job_queue_prepare,
+  .check = job_queue_check,
+  .dispatch = job_queue_dispatch,
+  .finalize = job_queue_finalize,
+};
+
+/*
+ * wstream_job_queue_ref_thread_default:
+ *
+ * Returns the job queue of the calling thread's thread-default main context
+ * (the global default context if none was pushed), creating it on first use.
+ * The returned reference holds the context alive.
+ */
+WStreamJobQueue *
+wstream_job_queue_ref_thread_default (void)
+{
+  GMainContext *context = g_main_context_ref_thread_default ();
+  WStreamJobQueue *queue;
+
+  g_mutex_lock (&queues_lock);
+  if (queues == NULL)
+    queues = g_hash_table_new (NULL, NULL);
+  queue = g_hash_table_lookup (queues, context);
+  if (queue == NULL)
+    {
+      GSource *source = g_source_new (&job_queue_funcs, sizeof (WStreamJobQueue));
+
+      g_source_set_static_name (source, "[wstream] job queue");
+      g_source_set_priority (source, G_PRIORITY_DEFAULT);
+      queue = (WStreamJobQueue *) source;
+      queue->context = context;
+      queue->thread = g_thread_self ();
+      queue->is_global_default = context == g_main_context_default ();
+      g_hash_table_insert (queues, context, queue);
+      g_source_attach (source, context);
+      g_source_unref (source);   /* the context owns it */
+    }
+  g_mutex_unlock (&queues_lock);
+
+  /* The reference we return is the context reference. */
+  return queue;
+}
+
+WStreamJobQueue *
+wstream_job_queue_ref (WStreamJobQueue *queue)
+{
+  g_main_context_ref (queue->context);
+  return queue;
+}
+
+void
+wstream_job_queue_unref (WStreamJobQueue *queue)
+{
+  g_main_context_unref (queue->context);
+}
+
+GMainContext *
+wstream_job_queue_get_context (WStreamJobQueue *queue)
+{
+  return queue->context;
+}
+
+/*
+ * wstream_job_queue_is_current:
+ *
+ * Whether the calling thread may use objects of @queue: its thread-default
+ * context is the queue's context, and for the global default context the
+ * thread is the one that made the queue or the one that owns the context.
+ */
+gboolean
+wstream_job_queue_is_current (WStreamJobQueue *queue)
+{
+  GMainContext *context = g_main_context_get_thread_default ();
+
+  if (context == NULL)
+    context = g_main_context_default ();
+  if (context != queue->context)
+    return FALSE;
+  if (queue->is_global_default && queue->thread != g_thread_self ())
+    return g_main_context_is_owner (context);
+  return TRUE;
+}
+
+/*
+ * wstream_job_queue_push:
+ *
+ * Appends a job; it runs from the queue's context after every job already
+ * queued, never inside this call.
+ */
+void
+wstream_job_queue_push (WStreamJobQueue *queue,
+                        WStreamJobFunc   func,
+                        gpointer         a,
+                        gpointer         b)
+{
+  WStreamJob job = { func, a, b };
+
+  wstream_ring_push_tail (&queue->jobs, sizeof (WStreamJob), &job);
+}

@@ -1,0 +1,303 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Private cross-object API of wstream: the job queue, the promise internals
+ * and the instance structs of the three spec objects, so that the spec's
+ * abstract operations can reach each other's slots as the Standard does.
+ * Nothing here is installed or scanned by g-ir-scanner.
+ */
+#pragma once
+
+#include <string.h>
+
+#include "wstream.h"
+
+G_BEGIN_DECLS
+
+/* ---------------------------------------------------------------------- */
+/* The job queue: the spec's microtask queue, one per GMainContext.        */
+/* ---------------------------------------------------------------------- */
+
+typedef struct _WStreamJobQueue WStreamJobQueue;
+typedef void (*WStreamJobFunc) (gpointer a, gpointer b);
+
+/* How many jobs one dispatch runs before it lets other sources in. */
+#define WSTREAM_JOB_QUEUE_BUDGET 4096
+
+WStreamJobQueue *wstream_job_queue_ref_thread_default (void);
+WStreamJobQueue *wstream_job_queue_ref                (WStreamJobQueue *queue);
+void             wstream_job_queue_unref              (WStreamJobQueue *queue);
+void             wstream_job_queue_push               (WStreamJobQueue *queue,
+                                                       WStreamJobFunc   func,
+                                                       gpointer         a,
+                                                       gpointer         b);
+gboolean         wstream_job_queue_is_current         (WStreamJobQueue *queue);
+GMainContext    *wstream_job_queue_get_context        (WStreamJobQueue *queue);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (WStreamJobQueue, wstream_job_queue_unref)
+
+/* Public entry points of objects that belong to a queue's thread use this. */
+#define WSTREAM_RETURN_IF_WRONG_THREAD(queue) \
+  g_return_if_fail (wstream_job_queue_is_current (queue))
+#define WSTREAM_RETURN_VAL_IF_WRONG_THREAD(queue, val) \
+  g_return_val_if_fail (wstream_job_queue_is_current (queue), (val))
+
+/* ---------------------------------------------------------------------- */
+/* Promises                                                                */
+/* ---------------------------------------------------------------------- */
+
+/* A reaction runs as a job after the promise settled; @settled is valid for
+ * the duration of the call. */
+typedef void (*WStreamReactionFunc) (WStreamPromise *settled,
+                                     gpointer        data);
+
+typedef struct _WStreamReaction WStreamReaction;
+
+typedef void (*WStreamPromiseSettledFunc) (WStreamPromise *promise,
+                                           gpointer        user_data);
+
+struct _WStreamReaction
+{
+  WStreamReaction     *next;
+  WStreamReactionFunc  func;
+  gpointer             data;
+  GDestroyNotify       data_free;
+};
+
+struct _WStreamPromise
+{
+  GObject parent_instance;
+
+  WStreamJobQueue     *queue;
+  WStreamPromiseState  state;
+  GValue               value;
+  GError              *error;
+
+  /* The caller whose GAsyncResult this promise is. */
+  GObject             *source_object;
+  gpointer             source_tag;
+  GAsyncReadyCallback  callback;
+  gpointer             user_data;
+  GCancellable        *cancellable;
+  GSource             *cancel_source;
+  guint                delivered : 1;           /* callback called or queued */
+  guint                delivered_cancelled : 1;
+
+  /* Internal reactions, in registration order. */
+  WStreamReaction     *reactions;
+  WStreamReaction    **reactions_tail;
+
+  /* The language-layer hook: called synchronously when the promise settles
+   * (see wstream-language-layer.c). */
+  WStreamPromiseSettledFunc settled_func;
+  gpointer             settled_data;
+  GDestroyNotify       settled_destroy;
+};
+
+
+/* Settles and runs the internal reactions now instead of queueing them: for
+ * a language layer that settles from its own microtask on an empty stack. */
+gboolean        wstream_promise_settle_now    (WStreamPromise      *promise,
+                                               const GValue        *value,
+                                               const GError        *error);
+
+WStreamPromise *wstream_promise_new_in        (WStreamJobQueue     *queue);
+WStreamPromise *wstream_promise_new_for_call  (WStreamJobQueue     *queue,
+                                               gpointer             source_object,
+                                               GCancellable        *cancellable,
+                                               GAsyncReadyCallback  callback,
+                                               gpointer             user_data,
+                                               gpointer             source_tag);
+void            wstream_promise_add_reaction  (WStreamPromise      *promise,
+                                               WStreamReactionFunc  func,
+                                               gpointer             data,
+                                               GDestroyNotify       data_free);
+void            wstream_promise_add_waiter    (WStreamPromise      *promise,
+                                               gpointer             source_object,
+                                               GCancellable        *cancellable,
+                                               GAsyncReadyCallback  callback,
+                                               gpointer             user_data,
+                                               gpointer             source_tag);
+gboolean        wstream_promise_settle_fulfilled (WStreamPromise   *promise,
+                                                  const GValue     *value);
+gboolean        wstream_promise_settle_rejected  (WStreamPromise   *promise,
+                                                  const GError     *error);
+gboolean        wstream_promise_propagate     (GAsyncResult        *result,
+                                               gpointer             source_object,
+                                               gpointer             source_tag,
+                                               GError             **error);
+void            wstream_report_error          (WStreamJobQueue     *queue,
+                                               gpointer             source_object,
+                                               GCancellable        *cancellable,
+                                               GAsyncReadyCallback  callback,
+                                               gpointer             user_data,
+                                               gpointer             source_tag,
+                                               GError              *error);
+void            wstream_report_success        (WStreamJobQueue     *queue,
+                                               gpointer             source_object,
+                                               GCancellable        *cancellable,
+                                               GAsyncReadyCallback  callback,
+                                               gpointer             user_data,
+                                               gpointer             source_tag);
+
+/* The spec's "a promise" slot of a writer (ready, closed): the promise object
+ * is made only when somebody looks at it, so that backpressure toggling costs
+ * no allocation. */
+typedef struct {
+  WStreamPromise      *promise;  /* NULL until observed */
+  WStreamPromiseState  state;
+  GError              *error;
+} WStreamPromiseSlot;
+
+void            wstream_promise_slot_init_pending  (WStreamPromiseSlot *slot);
+void            wstream_promise_slot_init_resolved (WStreamPromiseSlot *slot);
+void            wstream_promise_slot_init_rejected (WStreamPromiseSlot *slot,
+                                                    const GError       *error);
+gboolean        wstream_promise_slot_is_pending    (WStreamPromiseSlot *slot);
+void            wstream_promise_slot_resolve       (WStreamPromiseSlot *slot);
+void            wstream_promise_slot_reject        (WStreamPromiseSlot *slot,
+                                                    const GError       *error);
+WStreamPromise *wstream_promise_slot_get           (WStreamPromiseSlot *slot,
+                                                    WStreamJobQueue    *queue);
+void            wstream_promise_slot_clear         (WStreamPromiseSlot *slot);
+
+/* ---------------------------------------------------------------------- */
+/* Queuing strategies                                                      */
+/* ---------------------------------------------------------------------- */
+
+gboolean wstream_queuing_strategy_is_plain_count (WStreamQueuingStrategy *strategy);
+
+/* ---------------------------------------------------------------------- */
+/* The three spec objects                                                  */
+/* ---------------------------------------------------------------------- */
+
+/* A ring buffer of fixed-size items. */
+typedef struct {
+  guint8 *items;
+  gsize   head;
+  gsize   len;
+  gsize   mask;   /* capacity - 1, capacity a power of two; 0 when empty */
+} WStreamRing;
+
+/* An entry of the controller's [[queue]]: a chunk with its size, or the
+ * close sentinel (chunk of type G_TYPE_INVALID). */
+typedef struct {
+  GValue chunk;
+  double size;
+} WStreamQueueEntry;
+
+typedef struct {
+  gboolean        present;
+  WStreamPromise *promise;
+  GError         *reason;
+  gboolean        was_already_erroring;
+} WStreamAbortRequest;
+
+struct _WStreamWritableStream
+{
+  GObject parent_instance;
+
+  WStreamJobQueue          *jobs;
+  WStreamSink              *sink;          /* owned; the controller's algorithms use it */
+  WStreamQueuingStrategy   *strategy;      /* owned */
+
+  WStreamState              state;                         /* [[state]] */
+  GError                   *stored_error;                  /* [[storedError]] */
+  WStreamDefaultWriter     *writer;                        /* [[writer]], not owned */
+  WStreamDefaultController *controller;                    /* [[controller]], owned */
+
+  /* [[writeRequests]]: WStreamPromise * each, NULL when nobody waits. */
+  WStreamRing               write_requests;
+  gboolean                  write_in_flight;               /* [[inFlightWriteRequest]] is set */
+  WStreamPromise           *in_flight_write_request;
+  WStreamPromise           *close_request;                 /* [[closeRequest]] */
+  WStreamPromise           *in_flight_close_request;       /* [[inFlightCloseRequest]] */
+  WStreamAbortRequest       pending_abort_request;         /* [[pendingAbortRequest]] */
+  gboolean                  backpressure;                  /* [[backpressure]] */
+
+  GError                   *construct_error;   /* from start(), for GInitable */
+  gboolean                  initialized;
+};
+
+struct _WStreamDefaultWriter
+{
+  GObject parent_instance;
+
+  WStreamJobQueue          *jobs;
+  WStreamWritableStream    *stream;        /* [[stream]], owned while locked */
+  WStreamPromiseSlot        ready;         /* [[readyPromise]] */
+  WStreamPromiseSlot        closed;        /* [[closedPromise]] */
+};
+
+struct _WStreamDefaultController
+{
+  GObject parent_instance;
+
+  WStreamWritableStream    *stream;        /* [[stream]], not owned */
+  WStreamRing               queue;         /* [[queue]] of WStreamQueueEntry */
+  double                    queue_total_size;   /* [[queueTotalSize]] */
+  gboolean                  started;       /* [[started]] */
+  double                    strategy_hwm;  /* [[strategyHWM]] */
+  gboolean                  algorithms_cleared;  /* the write/close/abort/size algorithms are undefined */
+  gboolean                  count_size;    /* the size algorithm is "return 1" */
+
+  GCancellable             *abort_cancellable;  /* [[abortController]]'s signal */
+  GError                   *abort_reason;
+
+  /* The promise a sink asked for with defer() during the current sink call. */
+  gboolean                  in_sink_call;
+  WStreamPromise           *deferred;
+};
+
+/* Entry points of the stream's algorithms for the writer and the controller
+ * (wstream-writable-stream.c). Arguments are already validated. */
+void     wstream_writable_stream_writer_setup     (WStreamDefaultWriter   *writer,
+                                                   WStreamWritableStream  *stream);
+void     wstream_writable_stream_writer_write     (WStreamDefaultWriter   *writer,
+                                                   const GValue           *chunk,
+                                                   WStreamPromise         *promise);
+WStreamPromise *wstream_writable_stream_writer_close (WStreamDefaultWriter *writer);
+WStreamPromise *wstream_writable_stream_writer_abort (WStreamDefaultWriter *writer,
+                                                      const GError         *reason);
+WStreamPromise *wstream_writable_stream_default_writer_close_with_error_propagation (WStreamDefaultWriter *writer);
+gboolean wstream_writable_stream_writer_get_desired_size (WStreamDefaultWriter *writer,
+                                                          double               *out,
+                                                          GError              **error);
+void     wstream_writable_stream_writer_release   (WStreamDefaultWriter   *writer);
+gboolean wstream_writable_stream_close_queued_or_in_flight (WStreamWritableStream *stream);
+void     wstream_writable_stream_controller_error (WStreamDefaultController *controller,
+                                                   const GError             *error);
+
+WStreamDefaultController *wstream_default_controller_new_internal (void);
+WStreamDefaultWriter     *wstream_default_writer_new_internal     (void);
+
+/* Ring buffer helpers: a FIFO of fixed-size items that grows by doubling. */
+void wstream_ring_grow (WStreamRing *ring, gsize item_size);
+
+static inline void
+wstream_ring_push_tail (WStreamRing *ring, gsize item_size, gconstpointer item)
+{
+  if (G_UNLIKELY (ring->mask == 0 || ring->len == ring->mask + 1))
+    wstream_ring_grow (ring, item_size);
+  memcpy (ring->items + ((ring->head + ring->len) & ring->mask) * item_size, item, item_size);
+  ring->len++;
+}
+
+static inline gpointer
+wstream_ring_peek_head (WStreamRing *ring, gsize item_size)
+{
+  g_assert (ring->len > 0);
+  return ring->items + ring->head * item_size;
+}
+
+static inline void
+wstream_ring_pop_head (WStreamRing *ring, gsize item_size, gpointer out_item)
+{
+  g_assert (ring->len > 0);
+  memcpy (out_item, ring->items + ring->head * item_size, item_size);
+  ring->head = (ring->head + 1) & ring->mask;
+  ring->len--;
+}
+
+void wstream_ring_clear (WStreamRing *ring);
+
+G_END_DECLS
