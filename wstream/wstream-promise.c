@@ -29,9 +29,11 @@
  *   the promises settled.
  * - The first settlement wins; later calls to resolve or reject return
  *   %FALSE and change nothing.
- * - A pending promise that somebody waits on and whose last reference is
- *   dropped is rejected with %WSTREAM_ERROR_FAILED: a forgotten promise never
- *   leaves its waiters hanging.
+ * - A wait keeps its promise alive until the promise settled, as GIO keeps
+ *   the source object of an operation alive.
+ * - A promise from [method@WStream.DefaultController.defer] that the sink
+ *   drops without settling it is rejected with %WSTREAM_ERROR_FAILED: a
+ *   forgotten promise errors the stream rather than hanging it.
  */
 
 static void wstream_promise_async_result_iface_init (GAsyncResultIface *iface);

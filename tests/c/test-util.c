@@ -1,4 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <math.h>
+
 #include "test-util.h"
 
 static GPtrArray *events;
@@ -134,6 +136,29 @@ make_error (const char *message)
   return g_error_new_literal (G_IO_ERROR, G_IO_ERROR_FAILED, message);
 }
 
+/* The Standard's TypeError and RangeError cases are logged as the class
+ * name, as the Node scenarios (node-scenarios.mjs) log them. */
+const char *
+error_to_string (const GError *error)
+{
+  if (error->domain == WSTREAM_ERROR)
+    switch (error->code)
+      {
+      case WSTREAM_ERROR_LOCKED:
+      case WSTREAM_ERROR_RELEASED:
+      case WSTREAM_ERROR_CLOSED:
+      case WSTREAM_ERROR_ERRORED:
+      case WSTREAM_ERROR_INVALID_CHUNK_TYPE:
+        return "TypeError";
+      case WSTREAM_ERROR_INVALID_SIZE:
+      case WSTREAM_ERROR_INVALID_HIGH_WATER_MARK:
+        return "RangeError";
+      default:
+        break;
+      }
+  return error->message;
+}
+
 static void
 log_outcome (const char *label,
              gboolean    ok,
@@ -142,7 +167,26 @@ log_outcome (const char *label,
   if (ok)
     log_event ("%s ok", label);
   else
-    log_event ("%s rejected %s", label, error->message);
+    log_event ("%s rejected %s", label, error_to_string (error));
+}
+
+void
+log_desired (WStreamDefaultWriter *writer)
+{
+  g_autoptr (GError) error = NULL;
+  double desired;
+
+  if (wstream_default_writer_get_desired_size (writer, &desired, &error))
+    {
+      if (isinf (desired))
+        log_event ("desired %sInfinity", desired < 0 ? "-" : "");
+      else
+        log_event ("desired %g", desired);
+    }
+  else if (g_error_matches (error, WSTREAM_ERROR, WSTREAM_ERROR_RELEASED))
+    log_event ("desired threw TypeError");
+  else
+    log_event ("desired null");
 }
 
 #define DEFINE_CB(name, type, finish)                                           \

@@ -40,6 +40,10 @@ void         cb_promise_wait (GObject *source, GAsyncResult *result, gpointer us
 void         write_str       (WStreamDefaultWriter *writer, const char *s, gboolean with_callback);
 
 GError      *make_error      (const char *message);
+const char  *error_to_string (const GError *error);
+/* Logs "desired N", "desired null" (errored/erroring) or "desired threw
+ * TypeError" (released). */
+void         log_desired     (WStreamDefaultWriter *writer);
 
 /* A scriptable sink: how each operation behaves, what it logs. */
 typedef enum {
