@@ -184,6 +184,12 @@ deliver_own_job (gpointer a,
   if (g_cancellable_is_cancelled (self->cancellable))
     self->delivered_cancelled = TRUE;
   callback (self->source_object, G_ASYNC_RESULT (self), self->user_data);
+
+  /* A cancelled wait stays registered on the promise it waited for until
+   * that one settles; it must not keep its source object alive until then
+   * (a writer whose ready promise never settles would never go away). */
+  if (self->delivered_cancelled && self->state == WSTREAM_PROMISE_PENDING)
+    g_clear_object (&self->source_object);
 }
 
 static gboolean
