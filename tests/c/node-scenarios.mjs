@@ -37,7 +37,151 @@ function makeSink(modes = {}) {
 }
 const ds = (w) => { const d = w.desiredSize; log('desired ' + (d === null ? 'null' : d)); };
 
+async function methodsIn(w, s) {
+  ds(w);
+  trackWrite(w, 'x', 'write x'); ds(w);
+  track(w.close(), 'close'); ds(w);
+  track(w.abort(E('E9')), 'abort');
+  track(w.ready, 'ready'); track(w.closed, 'closed');
+  await tick(); log('-');
+  while (s.pending) { s.resolve(); await tick(); }
+  log('-'); ds(w);
+}
 const scenarios = {
+  async 'methods-writable'() {
+    const s = makeSink(); const w = new WritableStream(s.sink).getWriter(); await tick(); log('=');
+    await methodsIn(w, s);
+  },
+  async 'methods-close-queued'() {
+    const s = makeSink({ write: 'defer' }); const w = new WritableStream(s.sink).getWriter(); await tick();
+    track(w.write('a'), 'write a'); track(w.close(), 'close a'); log('=');
+    await methodsIn(w, s);
+  },
+  async 'methods-erroring-in-flight'() {
+    const s = makeSink({ write: 'defer' }); const w = new WritableStream(s.sink).getWriter(); await tick();
+    track(w.write('a'), 'write a'); track(w.abort(E('E1')), 'abort a'); log('=');
+    await methodsIn(w, s);
+  },
+  async 'methods-erroring-not-started'() {
+    const s = makeSink({ start: 'defer' }); const w = new WritableStream(s.sink).getWriter(); await tick();
+    track(w.abort(E('E1')), 'abort a'); log('=');
+    await methodsIn(w, s);
+  },
+  async 'methods-errored'() {
+    const s = makeSink({ write: 'fail' }); const w = new WritableStream(s.sink).getWriter(); await tick();
+    track(w.write('a'), 'write a'); await tick(); log('=');
+    await methodsIn(w, s);
+  },
+  async 'methods-closed'() {
+    const s = makeSink(); const w = new WritableStream(s.sink).getWriter(); await tick();
+    track(w.close(), 'close a'); await tick(); log('=');
+    await methodsIn(w, s);
+  },
+  async 'close-inside-write'() {
+    const s = makeSink(); let w;
+    s.onWrite = (c) => { if (c === 'a') track(w.close(), 'close'); };
+    w = new WritableStream(s.sink).getWriter(); await tick();
+    track(w.write('a'), 'write a'); trackWrite(w, 'b', 'write b');
+    await tick();
+  },
+  async 'close-inside-size'() {
+    let w;
+    const s = makeSink();
+    const ws = new WritableStream(s.sink, { highWaterMark: 2, size(c) { log('size ' + c); if (c === 'a') track(w.close(), 'close'); return 1; } });
+    w = ws.getWriter(); await tick();
+    trackWrite(w, 'a', 'write a');
+    await tick();
+  },
+  async 'reenter-from-callbacks'() {
+    const s = makeSink({ write: 'defer' });
+    const ws = new WritableStream(s.sink);
+    let w = ws.getWriter(); await tick();
+    w.write('a').then(() => { log('write a ok'); track(w.write('c'), 'write c'); });
+    w.ready.then(() => log('ready ok'));
+    track(w.write('b'), 'write b');
+    w.ready.then(() => { log('ready 2 ok'); track(w.abort(E('E1')), 'abort'); });
+    w.closed.catch((e) => { log('closed rejected ' + msg(e)); w.releaseLock(); log('released'); });
+    await tick(); log('-');
+    while (s.pending) { s.resolve(); await tick(); }
+  },
+
+  // The seeds' three examples.
+  async 'seed-send-message'() {
+    // MDN's WritableStream.getWriter() example, with console.log → log and
+    // the list items → log.
+    function sendMessage(message, writableStream) {
+      const defaultWriter = writableStream.getWriter();
+      const encoder = new TextEncoder();
+      const encoded = encoder.encode(message, { stream: true });
+      encoded.forEach((chunk) => {
+        defaultWriter.ready
+          .then(() => defaultWriter.write(chunk))
+          .then(() => log('Chunk written to sink.'))
+          .catch((err) => log('Chunk error: ' + err));
+      });
+      defaultWriter.ready
+        .then(() => { defaultWriter.close(); })
+        .then(() => log('All chunks written'))
+        .catch((err) => log('Stream error: ' + err));
+    }
+    const decoder = new TextDecoder('utf-8');
+    const queuingStrategy = new CountQueuingStrategy({ highWaterMark: 1 });
+    let result = '';
+    const writableStream = new WritableStream({
+      write(chunk) {
+        return new Promise((resolve) => {
+          const decoded = decoder.decode(new Uint8Array([chunk]), { stream: true });
+          log('Chunk decoded: ' + decoded);
+          result += decoded;
+          resolve();
+        });
+      },
+      close() { log('[MESSAGE RECEIVED] ' + result); },
+      abort(err) { log('Sink error: ' + err); },
+    }, queuingStrategy);
+    sendMessage('Hi, you.', writableStream);
+    await tick(); await tick();
+  },
+  async 'seed-write-array'() {
+    function writeArrayToStream(array, writableStream) {
+      const writer = writableStream.getWriter();
+      array.forEach((chunk) => writer.write(chunk).catch(() => {}));
+      return writer.close();
+    }
+    const s = makeSink();
+    const ws = new WritableStream(s.sink);
+    writeArrayToStream([1, 2, 3, 4, 5], ws).then(() => log('All done!')).catch((e) => log('Error with the stream: ' + e));
+    await tick();
+  },
+  async 'seed-write-array-failing'() {
+    function writeArrayToStream(array, writableStream) {
+      const writer = writableStream.getWriter();
+      array.forEach((chunk) => writer.write(chunk).catch(() => {}));
+      return writer.close();
+    }
+    const s = makeSink();
+    s.onWrite = (chunk) => { if (chunk === 3) throw E('no threes'); };
+    const ws = new WritableStream(s.sink);
+    writeArrayToStream([1, 2, 3, 4, 5], ws).then(() => log('All done!')).catch((e) => log('Error with the stream: ' + msg(e)));
+    await tick();
+  },
+  async 'seed-preamble-release'() {
+    const s = makeSink({ write: 'defer' });
+    const writable = new WritableStream(s.sink);
+    let writer = writable.getWriter();
+    track(writer.write('foo bar'), 'write preamble');
+    writer.releaseLock();
+    log('released');
+    // The rest of the body, from somewhere else: a second writer.
+    const w2 = writable.getWriter();
+    for (const part of ['body1', 'body2']) track(w2.write(part), 'write ' + part);
+    track(w2.close(), 'close');
+    await tick(); log('-');
+    s.resolve(); await tick(); log('-');
+    s.resolve(); await tick(); log('-');
+    s.resolve(); await tick();
+  },
+
   async 'write-close'() {
     const s = makeSink();
     const ws = new WritableStream(s.sink);

@@ -1043,6 +1043,245 @@ test_property_notifications (void)
   fixture_clear (&f);
 }
 
+
+/* Every writer method in every state: the script of node-scenarios.mjs's
+ * methodsIn(). */
+static void
+methods_in (Fixture *f)
+{
+  log_desired (f->writer);
+  write_str (f->writer, "x", TRUE); log_desired (f->writer);
+  wstream_default_writer_close_async (f->writer, NULL, cb_close, "close"); log_desired (f->writer);
+  abort_with (f->writer, "E9", "abort");
+  wstream_default_writer_wait_ready_async (f->writer, NULL, cb_ready, "ready");
+  wstream_default_writer_wait_closed_async (f->writer, NULL, cb_closed, "closed");
+  TICK (); MARK ();
+  while (f->sink->pending != NULL)
+    {
+      test_sink_resolve (f->sink);
+      TICK ();
+    }
+  MARK (); log_desired (f->writer);
+}
+
+static void
+test_methods_writable (void)
+{
+  Fixture f;
+
+  fixture_init (&f);
+  fixture_setup_full (&f, NULL);
+  TICK (); log_event ("=");
+  methods_in (&f);
+  assert_log ("sink.start", "=", "desired 1", "sink.write x", "desired 0", "desired 0", "sink.abort E9",
+              "ready rejected E9", "write x ok", "abort ok", "close rejected E9", "closed rejected E9",
+              "-", "-", "desired null");
+  fixture_clear (&f);
+}
+
+static void
+test_methods_close_queued (void)
+{
+  Fixture f;
+
+  fixture_init (&f);
+  f.sink->write_mode = SINK_DEFER;
+  fixture_setup_full (&f, NULL);
+  TICK ();
+  write_str (f.writer, "a", TRUE);
+  wstream_default_writer_close_async (f.writer, NULL, cb_close, "close a");
+  log_event ("=");
+  methods_in (&f);
+  assert_log ("sink.start", "sink.write a", "=", "desired 0", "desired 0", "desired 0",
+              "write x rejected TypeError", "close rejected TypeError", "ready rejected E9", "-",
+              "sink.abort E9", "write a ok", "abort ok", "close a rejected E9", "closed rejected E9",
+              "-", "desired null");
+  fixture_clear (&f);
+}
+
+static void
+test_methods_erroring_in_flight (void)
+{
+  Fixture f;
+
+  fixture_init (&f);
+  f.sink->write_mode = SINK_DEFER;
+  fixture_setup_full (&f, NULL);
+  TICK ();
+  write_str (f.writer, "a", TRUE);
+  abort_with (f.writer, "E1", "abort a");
+  log_event ("=");
+  methods_in (&f);
+  assert_log ("sink.start", "sink.write a", "=", "desired null", "desired null", "desired null",
+              "write x rejected E1", "ready rejected E1", "-", "sink.abort E1", "write a ok",
+              "abort a ok", "abort ok", "close rejected E1", "closed rejected E1", "-", "desired null");
+  fixture_clear (&f);
+}
+
+static void
+test_methods_erroring_not_started (void)
+{
+  Fixture f;
+
+  fixture_init (&f);
+  f.sink->start_mode = SINK_DEFER;
+  fixture_setup_full (&f, NULL);
+  TICK ();
+  abort_with (f.writer, "E1", "abort a");
+  log_event ("=");
+  methods_in (&f);
+  assert_log ("sink.start", "=", "desired null", "desired null", "desired null",
+              "write x rejected E1", "ready rejected E1", "-", "sink.abort E1", "abort a ok",
+              "abort ok", "close rejected E1", "closed rejected E1", "-", "desired null");
+  fixture_clear (&f);
+}
+
+static void
+test_methods_errored (void)
+{
+  Fixture f;
+
+  fixture_init (&f);
+  f.sink->write_mode = SINK_FAIL;
+  fixture_setup_full (&f, NULL);
+  TICK ();
+  write_str (f.writer, "a", TRUE);
+  TICK (); log_event ("=");
+  methods_in (&f);
+  assert_log ("sink.start", "sink.write a", "write a rejected write failed", "=", "desired null",
+              "desired null", "desired null", "write x rejected write failed",
+              "close rejected TypeError", "abort ok", "ready rejected write failed",
+              "closed rejected write failed", "-", "-", "desired null");
+  fixture_clear (&f);
+}
+
+static void
+test_methods_closed (void)
+{
+  Fixture f;
+
+  fixture_init (&f);
+  fixture_setup_full (&f, NULL);
+  TICK ();
+  wstream_default_writer_close_async (f.writer, NULL, cb_close, "close a");
+  TICK (); log_event ("=");
+  methods_in (&f);
+  assert_log ("sink.start", "sink.close", "close a ok", "=", "desired 0", "desired 0", "desired 0",
+              "write x rejected TypeError", "close rejected TypeError", "abort ok", "ready ok",
+              "closed ok", "-", "-", "desired 0");
+  fixture_clear (&f);
+}
+
+static void
+close_inside_write_hook (TestSink     *sink,
+                         const GValue *chunk,
+                         gpointer      data)
+{
+  if (g_strcmp0 (g_value_get_string (chunk), "a") == 0)
+    wstream_default_writer_close_async (hook_fixture->writer, NULL, cb_close, "close");
+}
+
+static void
+test_close_inside_write (void)
+{
+  Fixture f;
+
+  fixture_init (&f);
+  f.sink->on_write = close_inside_write_hook;
+  hook_fixture = &f;
+  fixture_setup_full (&f, NULL);
+  TICK ();
+  write_str (f.writer, "a", TRUE);
+  write_str (f.writer, "b", TRUE);
+  TICK ();
+  assert_log ("sink.start", "sink.write a", "sink.close", "write b rejected TypeError", "write a ok",
+              "close ok");
+  fixture_clear (&f);
+}
+
+static gboolean
+closing_size (const GValue  *chunk,
+              double        *out_size,
+              gpointer       user_data,
+              GError       **error)
+{
+  log_event ("size %s", g_value_get_string (chunk));
+  if (g_strcmp0 (g_value_get_string (chunk), "a") == 0)
+    wstream_default_writer_close_async (hook_fixture->writer, NULL, cb_close, "close");
+  *out_size = 1;
+  return TRUE;
+}
+
+static void
+test_close_inside_size (void)
+{
+  Fixture f;
+  g_autoptr (WStreamQueuingStrategy) strategy =
+    wstream_queuing_strategy_new_custom (2, closing_size, NULL, NULL, NULL);
+
+  fixture_init (&f);
+  hook_fixture = &f;
+  fixture_setup_full (&f, strategy);
+  TICK ();
+  write_str (f.writer, "a", TRUE);
+  TICK ();
+  assert_log ("sink.start", "size a", "sink.close", "write a rejected TypeError", "close ok");
+  fixture_clear (&f);
+}
+
+/* Re-entering from user callbacks: write from a write's callback, abort
+ * from ready's, release from closed's. */
+static void
+then_write_c_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  cb_write (source, result, user_data);
+  write_str (WSTREAM_DEFAULT_WRITER (source), "c", TRUE);
+}
+
+static void
+then_abort_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  cb_ready (source, result, user_data);
+  abort_with (WSTREAM_DEFAULT_WRITER (source), "E1", "abort");
+}
+
+static void
+then_release_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  cb_closed (source, result, user_data);
+  wstream_default_writer_release_lock (WSTREAM_DEFAULT_WRITER (source));
+  log_event ("released");
+}
+
+static void
+test_reenter_from_callbacks (void)
+{
+  Fixture f;
+  GValue value = G_VALUE_INIT;
+
+  fixture_init (&f);
+  f.sink->write_mode = SINK_DEFER;
+  fixture_setup_full (&f, NULL);
+  TICK ();
+  value_set_string_chunk (&value, "a");
+  wstream_default_writer_write_async (f.writer, &value, NULL, then_write_c_cb, "write a");
+  g_value_unset (&value);
+  wstream_default_writer_wait_ready_async (f.writer, NULL, cb_ready, "ready");
+  write_str (f.writer, "b", TRUE);
+  wstream_default_writer_wait_ready_async (f.writer, NULL, then_abort_cb, "ready 2");
+  wstream_default_writer_wait_closed_async (f.writer, NULL, then_release_cb, "closed");
+  TICK (); MARK ();
+  while (f.sink->pending != NULL)
+    {
+      test_sink_resolve (f.sink);
+      TICK ();
+    }
+  assert_log ("sink.start", "sink.write a", "-", "sink.write b", "write a ok", "sink.write c",
+              "write b ok", "write c ok", "ready ok", "ready 2 ok", "sink.abort E1", "abort ok",
+              "closed rejected E1", "released");
+  fixture_clear (&f);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1082,6 +1321,15 @@ main (int argc, char **argv)
   g_test_add_func ("/stream/locked/stream-methods-fail", test_stream_methods_locked);
   g_test_add_func ("/stream/close/twice", test_close_twice);
   g_test_add_func ("/stream/errors/codes-by-state", test_error_codes_by_state);
+  g_test_add_func ("/stream/methods/writable", test_methods_writable);
+  g_test_add_func ("/stream/methods/writable-close-queued", test_methods_close_queued);
+  g_test_add_func ("/stream/methods/erroring-with-write-in-flight", test_methods_erroring_in_flight);
+  g_test_add_func ("/stream/methods/erroring-before-start-finished", test_methods_erroring_not_started);
+  g_test_add_func ("/stream/methods/errored", test_methods_errored);
+  g_test_add_func ("/stream/methods/closed", test_methods_closed);
+  g_test_add_func ("/stream/reentrancy/close-inside-write", test_close_inside_write);
+  g_test_add_func ("/stream/reentrancy/close-inside-size-function", test_close_inside_size);
+  g_test_add_func ("/stream/reentrancy/from-user-callbacks", test_reenter_from_callbacks);
   g_test_add_func ("/stream/properties/notify-from-job-queue", test_property_notifications);
 
   return g_test_run ();
