@@ -165,6 +165,12 @@ void            wstream_promise_slot_clear         (WStreamPromiseSlot *slot);
 /* ---------------------------------------------------------------------- */
 
 gboolean wstream_queuing_strategy_is_plain_count (WStreamQueuingStrategy *strategy);
+gboolean wstream_queuing_strategy_measure        (WStreamQueuingStrategy  *self,
+                                                  const GValue            *chunk,
+                                                  double                  *out_size,
+                                                  GError                 **error);
+gboolean wstream_check_chunk_size                (double                   size,
+                                                  GError                 **error);
 
 /* ---------------------------------------------------------------------- */
 /* The three spec objects                                                  */
@@ -266,6 +272,12 @@ void     wstream_writable_stream_writer_release   (WStreamDefaultWriter   *write
 gboolean wstream_writable_stream_close_queued_or_in_flight (WStreamWritableStream *stream);
 void     wstream_writable_stream_controller_error (WStreamDefaultController *controller,
                                                    const GError             *error);
+/* WritableStreamAbort and WritableStreamClose themselves (transfer full),
+ * for the stream's public methods of language layers. The caller checked
+ * the lock and (for close) CloseQueuedOrInFlight; @reason is not NULL. */
+WStreamPromise *wstream_writable_stream_abort_internal (WStreamWritableStream *stream,
+                                                        const GError          *reason);
+WStreamPromise *wstream_writable_stream_close_internal (WStreamWritableStream *stream);
 
 WStreamDefaultController *wstream_default_controller_new_internal (void);
 WStreamDefaultWriter     *wstream_default_writer_new_internal     (void);

@@ -389,6 +389,54 @@ wstream_queuing_strategy_validate (WStreamQueuingStrategy  *self,
   return check_high_water_mark (wstream_queuing_strategy_get_high_water_mark (self), error);
 }
 
+/* The strategy's size algorithm as the stream calls it: only the size
+ * function's own failure is an error here; the stream checks the number
+ * later, when it enqueues the chunk (EnqueueValueWithSize). */
+gboolean
+wstream_queuing_strategy_measure (WStreamQueuingStrategy  *self,
+                                  const GValue            *chunk,
+                                  double                  *out_size,
+                                  GError                 **error)
+{
+  g_autoptr (GError) local_error = NULL;
+  double size = NAN;
+
+  if (!WSTREAM_QUEUING_STRATEGY_GET_CLASS (self)->size (self, chunk, &size, &local_error))
+    {
+      if (local_error == NULL)
+        local_error = g_error_new_literal (WSTREAM_ERROR, WSTREAM_ERROR_FAILED,
+                                           "The size function failed without saying why");
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+  if (local_error != NULL)
+    {
+      /* A binding set an error and still returned TRUE: trust the error. */
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+
+  *out_size = size;
+  return TRUE;
+}
+
+/* https://streams.spec.whatwg.org/#enqueue-value-with-size: "If !
+ * IsNonNegativeNumber(size) is false, throw a RangeError. If size is +∞,
+ * throw a RangeError." */
+gboolean
+wstream_check_chunk_size (double   size,
+                          GError **error)
+{
+  if (isnan (size) || size < 0 || isinf (size))
+    {
+      g_set_error (error, WSTREAM_ERROR, WSTREAM_ERROR_INVALID_SIZE,
+                   "Invalid chunk size %g: a size must be a finite non-negative number",
+                   size);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 /**
  * wstream_queuing_strategy_size:
  * @self: a #WStreamQueuingStrategy
@@ -410,39 +458,16 @@ wstream_queuing_strategy_size (WStreamQueuingStrategy  *self,
                                double                  *out_size,
                                GError                 **error)
 {
-  g_autoptr (GError) local_error = NULL;
-  double size = NAN;
+  double size;
 
   g_return_val_if_fail (WSTREAM_IS_QUEUING_STRATEGY (self), FALSE);
   g_return_val_if_fail (G_IS_VALUE (chunk), FALSE);
   g_return_val_if_fail (out_size != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  if (!WSTREAM_QUEUING_STRATEGY_GET_CLASS (self)->size (self, chunk, &size, &local_error))
-    {
-      if (local_error == NULL)
-        local_error = g_error_new_literal (WSTREAM_ERROR, WSTREAM_ERROR_FAILED,
-                                           "The size function failed without saying why");
-      g_propagate_error (error, g_steal_pointer (&local_error));
-      return FALSE;
-    }
-  if (local_error != NULL)
-    {
-      /* A binding set an error and still returned TRUE: trust the error. */
-      g_propagate_error (error, g_steal_pointer (&local_error));
-      return FALSE;
-    }
-
-  /* https://streams.spec.whatwg.org/#enqueue-value-with-size: "If !
-   * IsNonNegativeNumber(size) is false, throw a RangeError. If size is +∞,
-   * throw a RangeError." */
-  if (isnan (size) || size < 0 || isinf (size))
-    {
-      g_set_error (error, WSTREAM_ERROR, WSTREAM_ERROR_INVALID_SIZE,
-                   "Invalid chunk size %g: a size must be a finite non-negative number",
-                   size);
-      return FALSE;
-    }
+  if (!wstream_queuing_strategy_measure (self, chunk, &size, error) ||
+      !wstream_check_chunk_size (size, error))
+    return FALSE;
 
   *out_size = size;
   return TRUE;

@@ -67,6 +67,20 @@ G_DEFINE_FINAL_TYPE_WITH_CODE (WStreamWritableStream, wstream_writable_stream, G
 /* Helpers                                                                 */
 /* ---------------------------------------------------------------------- */
 
+/* A stream made with g_object_new() (a binding's default constructor)
+ * without g_initable_init() has no controller: refuse, do not crash. */
+#define RETURN_VAL_IF_UNINITIALIZED(self, val)                                   \
+  G_STMT_START {                                                                 \
+    if (G_UNLIKELY ((self)->controller == NULL))                                 \
+      {                                                                          \
+        g_critical ("%s: the stream was not initialized: make it with "          \
+                    "wstream_writable_stream_new() (WritableStream.new() in "    \
+                    "bindings) or call g_initable_init()", G_STRFUNC);           \
+        return val;                                                              \
+      }                                                                          \
+  } G_STMT_END
+#define RETURN_IF_UNINITIALIZED(self) RETURN_VAL_IF_UNINITIALIZED (self, )
+
 static void
 notify_job (gpointer a,
             gpointer b)
@@ -1195,7 +1209,7 @@ writable_stream_default_controller_get_chunk_size (WStreamDefaultController *con
   /* The size function is user code: it may re-enter anything. */
   pinned = g_object_ref (stream);
   strategy = g_object_ref (stream->strategy);
-  if (!wstream_queuing_strategy_size (strategy, chunk, &size, &error))
+  if (!wstream_queuing_strategy_measure (strategy, chunk, &size, &error))
     {
       writable_stream_default_controller_error_if_needed (controller, error);
       return 1;
@@ -1298,8 +1312,16 @@ writable_stream_default_controller_write (WStreamDefaultController *controller,
 {
   WStreamWritableStream *stream;
 
-  /* EnqueueValueWithSize cannot throw here: the size was validated when it
-   * was measured (an invalid size already errored the stream). */
+  g_autoptr (GError) enqueue_error = NULL;
+
+  /* "Let enqueueResult be EnqueueValueWithSize(controller, chunk,
+   * chunkSize). If enqueueResult is an abrupt completion" (the size is not a
+   * finite non-negative number): error the stream. */
+  if (!wstream_check_chunk_size (chunk_size, &enqueue_error))
+    {
+      writable_stream_default_controller_error_if_needed (controller, enqueue_error);
+      return;
+    }
   enqueue_value_with_size (controller, chunk, chunk_size);
 
   stream = controller->stream;
@@ -1402,6 +1424,21 @@ wstream_writable_stream_writer_release (WStreamDefaultWriter *writer)
   g_autoptr (WStreamWritableStream) pinned = g_object_ref (writer->stream);
 
   writable_stream_default_writer_release (writer);
+}
+
+WStreamPromise *
+wstream_writable_stream_abort_internal (WStreamWritableStream *stream,
+                                       const GError          *reason)
+{
+  return writable_stream_abort (stream, reason);
+}
+
+WStreamPromise *
+wstream_writable_stream_close_internal (WStreamWritableStream *stream)
+{
+  g_autoptr (WStreamWritableStream) pinned = g_object_ref (stream);
+
+  return writable_stream_close (stream);
 }
 
 void
@@ -1717,6 +1754,7 @@ wstream_writable_stream_get_writer (WStreamWritableStream  *self,
 {
   g_return_val_if_fail (WSTREAM_IS_WRITABLE_STREAM (self), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+  RETURN_VAL_IF_UNINITIALIZED (self, NULL);
   WSTREAM_RETURN_VAL_IF_WRONG_THREAD (self->jobs, NULL);
 
   if (is_writable_stream_locked (self))
@@ -1757,6 +1795,7 @@ wstream_writable_stream_abort_async (WStreamWritableStream *self,
 
   g_return_if_fail (WSTREAM_IS_WRITABLE_STREAM (self));
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+  RETURN_IF_UNINITIALIZED (self);
   WSTREAM_RETURN_IF_WRONG_THREAD (self->jobs);
 
   if (is_writable_stream_locked (self))
@@ -1823,6 +1862,7 @@ wstream_writable_stream_close_async (WStreamWritableStream *self,
 
   g_return_if_fail (WSTREAM_IS_WRITABLE_STREAM (self));
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+  RETURN_IF_UNINITIALIZED (self);
   WSTREAM_RETURN_IF_WRONG_THREAD (self->jobs);
 
   if (is_writable_stream_locked (self))

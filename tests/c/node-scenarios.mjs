@@ -48,6 +48,16 @@ async function methodsIn(w, s) {
   log('-'); ds(w);
 }
 const scenarios = {
+  async 'size-invalid-while-writing'() {
+    const s = makeSink({ write: 'defer' });
+    const ws = new WritableStream(s.sink, { highWaterMark: 8, size(c) { return c === 'nan' ? NaN : 1; } });
+    const w = ws.getWriter();
+    await tick();
+    track(w.write('a'), 'write a'); track(w.write('nan'), 'write nan'); track(w.closed, 'closed');
+    await tick(); log('-');
+    s.resolve(); await tick();
+  },
+
   async 'methods-writable'() {
     const s = makeSink(); const w = new WritableStream(s.sink).getWriter(); await tick(); log('=');
     await methodsIn(w, s);

@@ -703,6 +703,31 @@ test_size_invalid (void)
 }
 
 static void
+test_size_invalid_while_writing (void)
+{
+  Fixture f;
+  g_autoptr (WStreamQueuingStrategy) strategy =
+    wstream_queuing_strategy_new_custom (8, reentrant_size, NULL, NULL, NULL);
+
+  fixture_init (&f);
+  f.sink->write_mode = SINK_DEFER;
+  fixture_setup_full (&f, strategy);
+  TICK ();
+  size_mode = NULL;
+  log_reset ();
+  write_str (f.writer, "a", TRUE);
+  write_str (f.writer, "nan", TRUE);
+  wstream_default_writer_wait_closed_async (f.writer, NULL, cb_closed, "closed");
+  TICK (); MARK ();
+  test_sink_resolve (f.sink); TICK ();
+  /* The invalid size is EnqueueValueWithSize's RangeError, after the write
+   * request was added: the write waits for the one in flight. */
+  assert_log ("size a", "sink.write a", "size nan", "-", "write a ok", "write nan rejected RangeError",
+              "closed rejected RangeError");
+  fixture_clear (&f);
+}
+
+static void
 test_byte_length_unsupported_chunk (void)
 {
   Fixture f;
@@ -1315,6 +1340,7 @@ main (int argc, char **argv)
   g_test_add_func ("/stream/reentrancy/size-function-writes-releases-aborts", test_size_reenters);
   g_test_add_func ("/stream/size/fails", test_size_fails);
   g_test_add_func ("/stream/size/invalid", test_size_invalid);
+  g_test_add_func ("/stream/size/invalid-while-writing", test_size_invalid_while_writing);
   g_test_add_func ("/stream/size/byte-length-unsupported-chunk", test_byte_length_unsupported_chunk);
   g_test_add_func ("/stream/release/with-pending-writes", test_release_with_pending_writes);
   g_test_add_func ("/stream/release/on-errored-stream", test_release_errored);
