@@ -55,8 +55,8 @@ wstream_default_writer_finalize (GObject *object)
 {
   WStreamDefaultWriter *self = WSTREAM_DEFAULT_WRITER (object);
 
-  wstream_promise_slot_clear (&self->ready);
-  wstream_promise_slot_clear (&self->closed);
+  wstream_promise_slot_destroy (&self->ready);
+  wstream_promise_slot_destroy (&self->closed);
   if (self->jobs != NULL)
     wstream_job_queue_unref (self->jobs);
 
@@ -155,9 +155,7 @@ wstream_default_writer_write_async (WStreamDefaultWriter *self,
   if (callback != NULL)
     promise = wstream_promise_new_for_call (self->jobs, self, cancellable, callback, user_data,
                                             wstream_default_writer_write_async);
-  wstream_writable_stream_writer_write (self, chunk, promise);
-  if (promise != NULL)
-    g_object_unref (promise);
+  wstream_writable_stream_writer_write_take (self, chunk, promise);
 }
 
 /**
@@ -186,8 +184,11 @@ wstream_default_writer_write_bytes_async (WStreamDefaultWriter *self,
 
   g_return_if_fail (bytes != NULL);
 
-  g_value_init (&value, G_TYPE_BYTES);
-  g_value_set_static_boxed (&value, bytes);
+  /* What g_value_set_static_boxed() makes, without the type checks: the
+   * stream takes its own reference when it queues the chunk. */
+  value.g_type = G_TYPE_BYTES;
+  value.data[0].v_pointer = bytes;
+  value.data[1].v_uint = G_VALUE_NOCOPY_CONTENTS;
   wstream_default_writer_write_async (self, &value, cancellable, callback, user_data);
 }
 
@@ -373,9 +374,8 @@ wstream_default_writer_wait_ready_async (WStreamDefaultWriter *self,
   g_return_if_fail (self->jobs != NULL);
   WSTREAM_RETURN_IF_WRONG_THREAD (self->jobs);
 
-  wstream_promise_add_waiter (wstream_promise_slot_get (&self->ready, self->jobs),
-                              self, cancellable, callback, user_data,
-                              wstream_default_writer_wait_ready_async);
+  wstream_promise_slot_add_waiter (&self->ready, self->jobs, self, cancellable, callback,
+                                   user_data, wstream_default_writer_wait_ready_async);
 }
 
 /**
@@ -422,9 +422,8 @@ wstream_default_writer_wait_closed_async (WStreamDefaultWriter *self,
   g_return_if_fail (self->jobs != NULL);
   WSTREAM_RETURN_IF_WRONG_THREAD (self->jobs);
 
-  wstream_promise_add_waiter (wstream_promise_slot_get (&self->closed, self->jobs),
-                              self, cancellable, callback, user_data,
-                              wstream_default_writer_wait_closed_async);
+  wstream_promise_slot_add_waiter (&self->closed, self->jobs, self, cancellable, callback,
+                                   user_data, wstream_default_writer_wait_closed_async);
 }
 
 /**

@@ -23,14 +23,25 @@ typedef struct {
   gpointer       b;
 } WStreamJob;
 
+/* Each thread has its own copy: its address tells threads apart in two
+ * instructions, where g_thread_self() costs a thread-local lookup call. */
+static _Thread_local char thread_marker __attribute__ ((tls_model ("initial-exec")));
+
 struct _WStreamJobQueue
 {
   GSource       source;
   GMainContext *context;   /* not owned: the context owns us */
   GThread      *thread;    /* the thread that made the queue */
+  const char   *thread_marker;  /* &thread_marker of that thread */
   gboolean      is_global_default;
   WStreamRing   jobs;
   gboolean      yielded;
+
+  /* Spare promise objects, reset and ready for reuse: making and finalizing
+   * a GObject costs far more than a write. They hold no reference on the
+   * queue's context. */
+  gpointer      pool[WSTREAM_JOB_QUEUE_POOL_SIZE];
+  guint         pool_len;
 };
 
 static GMutex queues_lock;
@@ -125,6 +136,8 @@ job_queue_finalize (GSource *source)
   if (queue->jobs.len > 0)
     g_debug ("%" G_GSIZE_FORMAT " jobs dropped with their GMainContext", queue->jobs.len);
   wstream_ring_clear (&queue->jobs);
+  while (queue->pool_len > 0)
+    g_object_unref (queue->pool[--queue->pool_len]);
 }
 
 static GSourceFuncs job_queue_funcs = {
@@ -160,6 +173,7 @@ wstream_job_queue_ref_thread_default (void)
       queue = (WStreamJobQueue *) source;
       queue->context = context;
       queue->thread = g_thread_self ();
+      queue->thread_marker = &thread_marker;
       queue->is_global_default = context == g_main_context_default ();
       g_hash_table_insert (queues, context, queue);
       g_source_attach (source, context);
@@ -193,22 +207,26 @@ wstream_job_queue_get_context (WStreamJobQueue *queue)
 /*
  * wstream_job_queue_is_current:
  *
- * Whether the calling thread may use objects of @queue: its thread-default
- * context is the queue's context, and for the global default context the
- * thread is the one that made the queue or the one that owns the context.
+ * Whether the calling thread may use objects of @queue: it is the thread
+ * that made the queue, or it owns the queue's context (it runs it), or the
+ * queue's context is its thread-default context.
  */
 gboolean
 wstream_job_queue_is_current (WStreamJobQueue *queue)
 {
-  GMainContext *context = g_main_context_get_thread_default ();
+  GMainContext *context;
 
-  if (context == NULL)
-    context = g_main_context_default ();
-  if (context != queue->context)
-    return FALSE;
-  if (queue->is_global_default && queue->thread != g_thread_self ())
-    return g_main_context_is_owner (context);
-  return TRUE;
+  /* The common case: the thread that made the queue. */
+  if (G_LIKELY (queue->thread_marker == &thread_marker))
+    return TRUE;
+
+  /* Another thread may use the context while it owns it, or while it is
+   * that thread's thread-default context (a non-default context handed to
+   * a worker thread). */
+  if (g_main_context_is_owner (queue->context))
+    return TRUE;
+  context = g_main_context_get_thread_default ();
+  return context != NULL && context == queue->context && !queue->is_global_default;
 }
 
 /*
@@ -226,4 +244,22 @@ wstream_job_queue_push (WStreamJobQueue *queue,
   WStreamJob job = { func, a, b };
 
   wstream_ring_push_tail (&queue->jobs, sizeof (WStreamJob), &job);
+}
+
+gpointer
+wstream_job_queue_pool_pop (WStreamJobQueue *queue)
+{
+  if (queue->pool_len == 0)
+    return NULL;
+  return queue->pool[--queue->pool_len];
+}
+
+gboolean
+wstream_job_queue_pool_push (WStreamJobQueue *queue,
+                             gpointer         promise)
+{
+  if (queue->pool_len == WSTREAM_JOB_QUEUE_POOL_SIZE)
+    return FALSE;
+  queue->pool[queue->pool_len++] = promise;
+  return TRUE;
 }

@@ -22,6 +22,8 @@ typedef void (*WStreamJobFunc) (gpointer a, gpointer b);
 
 /* How many jobs one dispatch runs before it lets other sources in. */
 #define WSTREAM_JOB_QUEUE_BUDGET 4096
+/* How many spare promise objects a queue keeps. */
+#define WSTREAM_JOB_QUEUE_POOL_SIZE 64
 
 WStreamJobQueue *wstream_job_queue_ref_thread_default (void);
 WStreamJobQueue *wstream_job_queue_ref                (WStreamJobQueue *queue);
@@ -32,6 +34,10 @@ void             wstream_job_queue_push               (WStreamJobQueue *queue,
                                                        gpointer         b);
 gboolean         wstream_job_queue_is_current         (WStreamJobQueue *queue);
 GMainContext    *wstream_job_queue_get_context        (WStreamJobQueue *queue);
+/* A small per-queue pool of spare promise objects (see wstream_promise_release()). */
+gpointer         wstream_job_queue_pool_pop           (WStreamJobQueue *queue);
+gboolean         wstream_job_queue_pool_push          (WStreamJobQueue *queue,
+                                                       gpointer         promise);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (WStreamJobQueue, wstream_job_queue_unref)
 
@@ -82,9 +88,12 @@ struct _WStreamPromise
   guint                delivered : 1;           /* callback called or queued */
   guint                delivered_cancelled : 1;
 
-  /* Internal reactions, in registration order. */
+  /* Internal reactions, in registration order; the first one lives inline
+   * (most promises have at most one). */
   WStreamReaction     *reactions;
   WStreamReaction    **reactions_tail;
+  WStreamReaction      inline_reaction;
+  guint                inline_reaction_used : 1;
 
   /* The language-layer hook: called synchronously when the promise settles
    * (see wstream-language-layer.c). */
@@ -121,6 +130,10 @@ gboolean        wstream_promise_settle_fulfilled (WStreamPromise   *promise,
                                                   const GValue     *value);
 gboolean        wstream_promise_settle_rejected  (WStreamPromise   *promise,
                                                   const GError     *error);
+void            wstream_promise_settle_fulfilled_take (WStreamPromise *promise);
+void            wstream_promise_settle_rejected_take  (WStreamPromise *promise,
+                                                       const GError   *error);
+void            wstream_promise_release       (WStreamPromise      *promise);
 gboolean        wstream_promise_propagate     (GAsyncResult        *result,
                                                gpointer             source_object,
                                                gpointer             source_tag,
@@ -146,6 +159,9 @@ typedef struct {
   WStreamPromise      *promise;  /* NULL until observed */
   WStreamPromiseState  state;
   GError              *error;
+  WStreamPromise     **waiters;  /* waiters while there is no promise object */
+  guint                n_waiters;
+  guint                waiters_size;
 } WStreamPromiseSlot;
 
 void            wstream_promise_slot_init_pending  (WStreamPromiseSlot *slot);
@@ -158,7 +174,15 @@ void            wstream_promise_slot_reject        (WStreamPromiseSlot *slot,
                                                     const GError       *error);
 WStreamPromise *wstream_promise_slot_get           (WStreamPromiseSlot *slot,
                                                     WStreamJobQueue    *queue);
+void            wstream_promise_slot_add_waiter    (WStreamPromiseSlot *slot,
+                                                    WStreamJobQueue    *queue,
+                                                    gpointer            source_object,
+                                                    GCancellable       *cancellable,
+                                                    GAsyncReadyCallback callback,
+                                                    gpointer            user_data,
+                                                    gpointer            source_tag);
 void            wstream_promise_slot_clear         (WStreamPromiseSlot *slot);
+void            wstream_promise_slot_destroy       (WStreamPromiseSlot *slot);
 
 /* ---------------------------------------------------------------------- */
 /* Queuing strategies                                                      */
@@ -220,7 +244,8 @@ struct _WStreamWritableStream
   WStreamAbortRequest       pending_abort_request;         /* [[pendingAbortRequest]] */
   gboolean                  backpressure;                  /* [[backpressure]] */
 
-  GError                   *construct_error;   /* from start(), for GInitable */
+  WStreamSinkInterface     *sink_iface;    /* the sink's vtable, looked up once */
+  gboolean                  holds_busy_ref;  /* a reference on itself while start or an operation is in flight */
   gboolean                  initialized;
 };
 
@@ -261,6 +286,10 @@ void     wstream_writable_stream_writer_setup     (WStreamDefaultWriter   *write
 void     wstream_writable_stream_writer_write     (WStreamDefaultWriter   *writer,
                                                    const GValue           *chunk,
                                                    WStreamPromise         *promise);
+/* The same, consuming the caller's reference on @promise. */
+void     wstream_writable_stream_writer_write_take (WStreamDefaultWriter  *writer,
+                                                    const GValue          *chunk,
+                                                    WStreamPromise        *promise);
 WStreamPromise *wstream_writable_stream_writer_close (WStreamDefaultWriter *writer);
 WStreamPromise *wstream_writable_stream_writer_abort (WStreamDefaultWriter *writer,
                                                       const GError         *reason);

@@ -82,7 +82,8 @@ wstream_promise_finalize (GObject *object)
       next = reaction->next;
       if (reaction->data_free != NULL)
         reaction->data_free (reaction->data);
-      g_free (reaction);
+      if (reaction != &self->inline_reaction)
+        g_free (reaction);
     }
 
   if (self->settled_destroy != NULL)
@@ -90,7 +91,7 @@ wstream_promise_finalize (GObject *object)
   wstream_promise_disconnect_cancellable (self);
   g_clear_object (&self->cancellable);
   g_clear_object (&self->source_object);
-  if (G_IS_VALUE (&self->value))
+  if ((G_VALUE_TYPE (&self->value) != G_TYPE_INVALID))
     g_value_unset (&self->value);
   g_clear_error (&self->error);
   if (self->queue != NULL)
@@ -146,11 +147,68 @@ wstream_promise_async_result_iface_init (GAsyncResultIface *iface)
 WStreamPromise *
 wstream_promise_new_in (WStreamJobQueue *queue)
 {
-  WStreamPromise *self;
+  WStreamPromise *self = wstream_job_queue_pool_pop (queue);
 
-  self = (WStreamPromise *) g_object_new_with_properties (WSTREAM_TYPE_PROMISE, 0, NULL, NULL);
+  if (self == NULL)
+    self = (WStreamPromise *) g_object_new_with_properties (WSTREAM_TYPE_PROMISE, 0, NULL, NULL);
   self->queue = wstream_job_queue_ref (queue);
   return self;
+}
+
+/* Drops every field back to a fresh pending promise's. */
+static void
+wstream_promise_reset (WStreamPromise *self)
+{
+  g_assert (self->reactions == NULL);
+
+  if (self->settled_destroy != NULL)
+    self->settled_destroy (self->settled_data);
+  self->settled_func = NULL;
+  self->settled_data = NULL;
+  self->settled_destroy = NULL;
+  wstream_promise_disconnect_cancellable (self);
+  g_clear_object (&self->cancellable);
+  g_clear_object (&self->source_object);
+  if ((G_VALUE_TYPE (&self->value) != G_TYPE_INVALID))
+    g_value_unset (&self->value);
+  g_clear_error (&self->error);
+  self->state = WSTREAM_PROMISE_PENDING;
+  self->source_tag = NULL;
+  self->callback = NULL;
+  self->user_data = NULL;
+  self->delivered = FALSE;
+  self->delivered_cancelled = FALSE;
+  self->inline_reaction_used = FALSE;
+}
+
+/*
+ * wstream_promise_release:
+ *
+ * Drops a reference like g_object_unref(). When it is the last one and
+ * nobody attached anything to the object (no weak pointer, toggle reference
+ * or data: a binding's wrapper is such data), the object goes to its
+ * queue's pool instead of being finalized, for the next promise.
+ */
+void
+wstream_promise_release (WStreamPromise *promise)
+{
+  WStreamJobQueue *queue = promise->queue;
+
+  if (g_atomic_int_get (&G_OBJECT (promise)->ref_count) == 1 &&
+      G_OBJECT (promise)->qdata == NULL &&
+      promise->reactions == NULL &&
+      queue != NULL &&
+      wstream_job_queue_is_current (queue))
+    {
+      wstream_promise_reset (promise);
+      if (wstream_job_queue_pool_push (queue, promise))
+        {
+          promise->queue = NULL;
+          wstream_job_queue_unref (queue);
+          return;
+        }
+    }
+  g_object_unref (promise);
 }
 
 /**
@@ -174,13 +232,16 @@ static void
 deliver_own_job (gpointer a,
                  gpointer b)
 {
-  g_autoptr (WStreamPromise) self = a;
+  WStreamPromise *self = a;
   GAsyncReadyCallback callback = self->callback;
 
   self->callback = NULL;
   wstream_promise_disconnect_cancellable (self);
   if (callback == NULL)
-    return;
+    {
+      wstream_promise_release (self);
+      return;
+    }
   if (g_cancellable_is_cancelled (self->cancellable))
     self->delivered_cancelled = TRUE;
   callback (self->source_object, G_ASYNC_RESULT (self), self->user_data);
@@ -190,6 +251,8 @@ deliver_own_job (gpointer a,
    * (a writer whose ready promise never settles would never go away). */
   if (self->delivered_cancelled && self->state == WSTREAM_PROMISE_PENDING)
     g_clear_object (&self->source_object);
+
+  wstream_promise_release (self);
 }
 
 static gboolean
@@ -260,26 +323,32 @@ run_reaction_job (gpointer a,
                   gpointer b)
 {
   WStreamReaction *reaction = a;
-  g_autoptr (WStreamPromise) settled = b;
+  WStreamPromise *settled = b;
 
   reaction->func (settled, reaction->data);
   if (reaction->data_free != NULL)
     reaction->data_free (reaction->data);
-  g_free (reaction);
+  if (reaction != &settled->inline_reaction)
+    g_free (reaction);
+  wstream_promise_release (settled);
 }
 
 /* Queues the own callback and the reactions; with @now, runs the reactions
- * here instead (the language layer's settle_now). */
+ * here instead (the language layer's settle_now). With @give_ref, the
+ * caller hands over one reference: the first queued job takes it. */
 static void
 wstream_promise_queue_reactions (WStreamPromise *self,
-                                 gboolean        now)
+                                 gboolean        now,
+                                 gboolean        give_ref)
 {
   WStreamReaction *reaction, *next;
 
   if (!self->delivered)
     {
       self->delivered = TRUE;
-      wstream_job_queue_push (self->queue, deliver_own_job, g_object_ref (self), NULL);
+      wstream_job_queue_push (self->queue, deliver_own_job,
+                              give_ref ? self : g_object_ref (self), NULL);
+      give_ref = FALSE;
     }
 
   reaction = self->reactions;
@@ -287,13 +356,19 @@ wstream_promise_queue_reactions (WStreamPromise *self,
   self->reactions_tail = &self->reactions;
   for (; reaction != NULL; reaction = next)
     {
+      gpointer ref = give_ref ? self : g_object_ref (self);
+
+      give_ref = FALSE;
       next = reaction->next;
       reaction->next = NULL;
       if (now)
-        run_reaction_job (reaction, g_object_ref (self));
+        run_reaction_job (reaction, ref);
       else
-        wstream_job_queue_push (self->queue, run_reaction_job, reaction, g_object_ref (self));
+        wstream_job_queue_push (self->queue, run_reaction_job, reaction, ref);
     }
+
+  if (give_ref)
+    wstream_promise_release (self);
 }
 
 /*
@@ -309,8 +384,16 @@ wstream_promise_add_reaction (WStreamPromise      *promise,
                               gpointer             data,
                               GDestroyNotify       data_free)
 {
-  WStreamReaction *reaction = g_new0 (WStreamReaction, 1);
+  WStreamReaction *reaction;
 
+  if (!promise->inline_reaction_used)
+    {
+      promise->inline_reaction_used = TRUE;
+      reaction = &promise->inline_reaction;
+    }
+  else
+    reaction = g_new (WStreamReaction, 1);
+  reaction->next = NULL;
   reaction->func = func;
   reaction->data = data;
   reaction->data_free = data_free;
@@ -340,7 +423,7 @@ deliver_waiter_reaction (WStreamPromise *settled,
    * job that calls it. */
   waiter->delivered = TRUE;
   if (settled->state == WSTREAM_PROMISE_FULFILLED)
-    wstream_promise_settle_fulfilled (waiter, G_IS_VALUE (&settled->value) ? &settled->value : NULL);
+    wstream_promise_settle_fulfilled (waiter, (G_VALUE_TYPE (&settled->value) != G_TYPE_INVALID) ? &settled->value : NULL);
   else
     wstream_promise_settle_rejected (waiter, settled->error);
   if (!was_delivered)
@@ -369,17 +452,23 @@ wstream_promise_add_waiter (WStreamPromise      *promise,
 
   waiter = wstream_promise_new_for_call (promise->queue, source_object, cancellable,
                                          callback, user_data, source_tag);
-  wstream_promise_add_reaction (promise, deliver_waiter_reaction, waiter, g_object_unref);
+  wstream_promise_add_reaction (promise, deliver_waiter_reaction, waiter,
+                                (GDestroyNotify) wstream_promise_release);
 }
 
 static gboolean
 settle (WStreamPromise *promise,
         const GValue   *value,
         const GError   *error,
-        gboolean        now)
+        gboolean        now,
+        gboolean        give_ref)
 {
   if (promise->state != WSTREAM_PROMISE_PENDING)
-    return FALSE;
+    {
+      if (give_ref)
+        wstream_promise_release (promise);
+      return FALSE;
+    }
 
   if (error != NULL)
     {
@@ -389,7 +478,7 @@ settle (WStreamPromise *promise,
   else
     {
       promise->state = WSTREAM_PROMISE_FULFILLED;
-      if (value != NULL && G_IS_VALUE (value))
+      if (value != NULL && G_VALUE_TYPE (value) != G_TYPE_INVALID)
         {
           g_value_init (&promise->value, G_VALUE_TYPE (value));
           g_value_copy (value, &promise->value);
@@ -403,7 +492,7 @@ settle (WStreamPromise *promise,
       promise->settled_func (promise, promise->settled_data);
     }
 
-  wstream_promise_queue_reactions (promise, now);
+  wstream_promise_queue_reactions (promise, now, give_ref);
   return TRUE;
 }
 
@@ -411,7 +500,7 @@ gboolean
 wstream_promise_settle_fulfilled (WStreamPromise *promise,
                                   const GValue   *value)
 {
-  return settle (promise, value, NULL, FALSE);
+  return settle (promise, value, NULL, FALSE, FALSE);
 }
 
 gboolean
@@ -420,7 +509,23 @@ wstream_promise_settle_rejected (WStreamPromise *promise,
 {
   g_assert (error != NULL);
 
-  return settle (promise, NULL, error, FALSE);
+  return settle (promise, NULL, error, FALSE, FALSE);
+}
+
+/* The same, consuming the caller's reference on @promise. */
+void
+wstream_promise_settle_fulfilled_take (WStreamPromise *promise)
+{
+  settle (promise, NULL, NULL, FALSE, TRUE);
+}
+
+void
+wstream_promise_settle_rejected_take (WStreamPromise *promise,
+                                      const GError   *error)
+{
+  g_assert (error != NULL);
+
+  settle (promise, NULL, error, FALSE, TRUE);
 }
 
 gboolean
@@ -428,7 +533,7 @@ wstream_promise_settle_now (WStreamPromise *promise,
                             const GValue   *value,
                             const GError   *error)
 {
-  return settle (promise, value, error, TRUE);
+  return settle (promise, value, error, TRUE, FALSE);
 }
 
 /*
@@ -445,8 +550,8 @@ wstream_promise_propagate (GAsyncResult  *result,
   WStreamPromise *self;
 
   g_return_val_if_fail (WSTREAM_IS_PROMISE (result), FALSE);
-  g_return_val_if_fail (g_async_result_is_tagged (result, source_tag), FALSE);
   self = WSTREAM_PROMISE (result);
+  g_return_val_if_fail (self->source_tag == source_tag, FALSE);
   g_return_val_if_fail (self->source_object == source_object, FALSE);
 
   if (self->delivered_cancelled)
@@ -578,7 +683,7 @@ wstream_promise_get_value (WStreamPromise *self)
 {
   g_return_val_if_fail (WSTREAM_IS_PROMISE (self), NULL);
 
-  return G_IS_VALUE (&self->value) ? &self->value : NULL;
+  return (G_VALUE_TYPE (&self->value) != G_TYPE_INVALID) ? &self->value : NULL;
 }
 
 /**
@@ -649,7 +754,47 @@ wstream_promise_wait_finish (WStreamPromise  *self,
   return wstream_promise_propagate (result, self, wstream_promise_wait_async, error);
 }
 
-/* Promise slots. */
+/* Promise slots: the writer's ready and closed promises. The promise object
+ * is made only when a language layer asks for it; until then the slot keeps
+ * its waiters itself, and settling the slot settles each waiter, which
+ * queues its callback: one job after the settlement, as a reaction would. */
+
+static void
+slot_flush_waiters (WStreamPromiseSlot *slot)
+{
+  WStreamPromise *one;
+
+  /* Settling may run a language layer's hook that adds waiters: take them
+   * off the slot first. The common case is a single waiter. */
+  if (slot->n_waiters == 1)
+    {
+      one = slot->waiters[0];
+      slot->n_waiters = 0;
+      if (slot->state == WSTREAM_PROMISE_FULFILLED)
+        wstream_promise_settle_fulfilled (one, NULL);
+      else
+        wstream_promise_settle_rejected (one, slot->error);
+      wstream_promise_release (one);
+      return;
+    }
+
+  while (slot->n_waiters > 0)
+    {
+      guint n = slot->n_waiters;
+      WStreamPromise **waiters = g_memdup2 (slot->waiters, n * sizeof (WStreamPromise *));
+
+      slot->n_waiters = 0;
+      for (guint i = 0; i < n; i++)
+        {
+          if (slot->state == WSTREAM_PROMISE_FULFILLED)
+            wstream_promise_settle_fulfilled (waiters[i], NULL);
+          else
+            wstream_promise_settle_rejected (waiters[i], slot->error);
+          wstream_promise_release (waiters[i]);
+        }
+      g_free (waiters);
+    }
+}
 
 void
 wstream_promise_slot_init_pending (WStreamPromiseSlot *slot)
@@ -688,6 +833,8 @@ wstream_promise_slot_resolve (WStreamPromiseSlot *slot)
   slot->state = WSTREAM_PROMISE_FULFILLED;
   if (slot->promise != NULL)
     wstream_promise_settle_fulfilled (slot->promise, NULL);
+  else
+    slot_flush_waiters (slot);
 }
 
 void
@@ -700,9 +847,12 @@ wstream_promise_slot_reject (WStreamPromiseSlot *slot,
   slot->error = g_error_copy (error);
   if (slot->promise != NULL)
     wstream_promise_settle_rejected (slot->promise, error);
+  else
+    slot_flush_waiters (slot);
 }
 
-/* The promise object of a slot, made on first use. */
+/* The promise object of a slot, made on first use; waiters so far become
+ * its reactions, in order. */
 WStreamPromise *
 wstream_promise_slot_get (WStreamPromiseSlot *slot,
                           WStreamJobQueue    *queue)
@@ -714,14 +864,79 @@ wstream_promise_slot_get (WStreamPromiseSlot *slot,
         wstream_promise_settle_fulfilled (slot->promise, NULL);
       else if (slot->state == WSTREAM_PROMISE_REJECTED)
         wstream_promise_settle_rejected (slot->promise, slot->error);
+      else
+        {
+          for (guint i = 0; i < slot->n_waiters; i++)
+            wstream_promise_add_reaction (slot->promise, deliver_waiter_reaction,
+                                          slot->waiters[i],
+                                          (GDestroyNotify) wstream_promise_release);
+          slot->n_waiters = 0;
+        }
     }
   return slot->promise;
 }
 
 void
+wstream_promise_slot_add_waiter (WStreamPromiseSlot  *slot,
+                                 WStreamJobQueue     *queue,
+                                 gpointer             source_object,
+                                 GCancellable        *cancellable,
+                                 GAsyncReadyCallback  callback,
+                                 gpointer             user_data,
+                                 gpointer             source_tag)
+{
+  WStreamPromise *waiter;
+
+  if (callback == NULL)
+    return;
+  if (slot->promise != NULL)
+    {
+      wstream_promise_add_waiter (slot->promise, source_object, cancellable, callback,
+                                  user_data, source_tag);
+      return;
+    }
+
+  waiter = wstream_promise_new_for_call (queue, source_object, cancellable, callback,
+                                         user_data, source_tag);
+  switch (slot->state)
+    {
+    case WSTREAM_PROMISE_FULFILLED:
+      wstream_promise_settle_fulfilled (waiter, NULL);
+      wstream_promise_release (waiter);
+      break;
+    case WSTREAM_PROMISE_REJECTED:
+      wstream_promise_settle_rejected (waiter, slot->error);
+      wstream_promise_release (waiter);
+      break;
+    case WSTREAM_PROMISE_PENDING:
+    default:
+      if (slot->n_waiters == slot->waiters_size)
+        {
+          slot->waiters_size = MAX (4, slot->waiters_size * 2);
+          slot->waiters = g_renew (WStreamPromise *, slot->waiters, slot->waiters_size);
+        }
+      slot->waiters[slot->n_waiters++] = waiter;
+      break;
+    }
+}
+
+/* Back to an empty pending slot; the waiter array is kept for reuse
+ * (wstream_promise_slot_destroy() frees it). */
+void
 wstream_promise_slot_clear (WStreamPromiseSlot *slot)
 {
-  g_clear_object (&slot->promise);
+  for (guint i = 0; i < slot->n_waiters; i++)
+    wstream_promise_release (slot->waiters[i]);
+  slot->n_waiters = 0;
+  g_clear_pointer (&slot->promise, wstream_promise_release);
   g_clear_error (&slot->error);
   slot->state = WSTREAM_PROMISE_PENDING;
+}
+
+void
+wstream_promise_slot_destroy (WStreamPromiseSlot *slot)
+{
+  wstream_promise_slot_clear (slot);
+  g_clear_pointer (&slot->waiters, g_free);
+  slot->waiters_size = 0;
 }

@@ -176,22 +176,22 @@ call_sink (WStreamWritableStream *stream,
            SinkResult            *result)
 {
   WStreamDefaultController *controller = stream->controller;
-  WStreamSinkInterface *iface;
-  g_autoptr (WStreamSink) sink = NULL;
+  WStreamSinkInterface *iface = stream->sink_iface;
+  WStreamSink *sink = stream->sink;
   g_autoptr (GError) error = NULL;
   gboolean saved_in_call = controller->in_sink_call;
   WStreamPromise *saved_deferred = controller->deferred;
   WStreamPromise *deferred;
   gboolean ok = TRUE;
 
+  /* The stream holds the sink, and something holds the stream across this
+   * call (its busy reference, or the caller's pin). */
   result->error = NULL;
   result->deferred = NULL;
 
-  if (stream->sink == NULL)
+  if (sink == NULL)
     return;
 
-  sink = g_object_ref (stream->sink);
-  iface = WSTREAM_SINK_GET_IFACE (sink);
   controller->in_sink_call = TRUE;
   controller->deferred = NULL;
 
@@ -221,7 +221,7 @@ call_sink (WStreamWritableStream *stream,
   controller->deferred = saved_deferred;
   controller->in_sink_call = saved_in_call;
 
-  if (!ok || error != NULL)
+  if (G_UNLIKELY (!ok || error != NULL))
     {
       if (error == NULL)
         error = g_error_new (WSTREAM_ERROR, WSTREAM_ERROR_FAILED,
@@ -237,6 +237,33 @@ call_sink (WStreamWritableStream *stream,
   result->deferred = deferred;
 }
 
+/* The stream's reference on itself while its start, or an operation marked
+ * in flight, runs: pending work keeps the stream alive, and handing the
+ * reference from one write to the next costs nothing per write. */
+static void
+hold_busy_ref (WStreamWritableStream *stream)
+{
+  if (!stream->holds_busy_ref)
+    {
+      stream->holds_busy_ref = TRUE;
+      g_object_ref (stream);
+    }
+}
+
+/* Call last: it may finalize the stream. */
+static void
+release_busy_ref_if_idle (WStreamWritableStream *stream)
+{
+  if (stream->holds_busy_ref &&
+      stream->controller->started &&
+      !stream->write_in_flight &&
+      stream->in_flight_close_request == NULL)
+    {
+      stream->holds_busy_ref = FALSE;
+      g_object_unref (stream);
+    }
+}
+
 typedef struct {
   WStreamWritableStream *stream;
   WStreamJobFunc         continuation;
@@ -249,8 +276,7 @@ sink_reaction_cb (WStreamPromise *settled,
   SinkReaction *reaction = data;
   const GError *error = wstream_promise_get_error (settled);
 
-  reaction->continuation (g_object_ref (reaction->stream),
-                          error ? g_error_copy (error) : NULL);
+  reaction->continuation (reaction->stream, error ? g_error_copy (error) : NULL);
 }
 
 static void
@@ -263,8 +289,8 @@ sink_reaction_free (gpointer data)
 }
 
 /* "Upon fulfillment / upon rejection" of what the sink returned: the
- * continuation runs as a job with a reference on the stream and the error
- * (NULL on fulfillment), both owned by it. */
+ * continuation runs as a job with the stream (kept alive by its busy
+ * reference) and the error (NULL on fulfillment), which it owns. */
 static void
 upon_sink_result (WStreamWritableStream *stream,
                   SinkResult            *result,
@@ -281,7 +307,7 @@ upon_sink_result (WStreamWritableStream *stream,
     }
   else
     {
-      wstream_job_queue_push (stream->jobs, continuation, g_object_ref (stream),
+      wstream_job_queue_push (stream->jobs, continuation, stream,
                               g_steal_pointer (&result->error));
     }
 }
@@ -289,6 +315,38 @@ upon_sink_result (WStreamWritableStream *stream,
 /* ---------------------------------------------------------------------- */
 /* Queue-with-sizes (https://streams.spec.whatwg.org/#queue-with-sizes)   */
 /* ---------------------------------------------------------------------- */
+
+/* Chunks are copied into the queue and freed when their write settled;
+ * GBytes, the common chunk, skips the GValue machinery. */
+static GType bytes_type;
+
+static inline void
+chunk_copy (GValue       *dest,
+            const GValue *src)
+{
+  if (G_LIKELY (G_VALUE_TYPE (src) == bytes_type))
+    {
+      dest->g_type = bytes_type;
+      dest->data[0].v_pointer = src->data[0].v_pointer ? g_bytes_ref (src->data[0].v_pointer) : NULL;
+      dest->data[1].v_uint = 0;
+      return;
+    }
+  g_value_init (dest, G_VALUE_TYPE (src));
+  g_value_copy (src, dest);
+}
+
+static inline void
+chunk_free (GValue *chunk)
+{
+  if (G_LIKELY (G_VALUE_TYPE (chunk) == bytes_type))
+    {
+      if (chunk->data[0].v_pointer != NULL)
+        g_bytes_unref (chunk->data[0].v_pointer);
+      chunk->g_type = G_TYPE_INVALID;
+      return;
+    }
+  g_value_unset (chunk);
+}
 
 /* https://streams.spec.whatwg.org/#dequeue-value */
 static void
@@ -302,8 +360,8 @@ dequeue_value (WStreamDefaultController *container)
   container->queue_total_size -= entry.size;
   if (container->queue_total_size < 0)
     container->queue_total_size = 0;   /* "because of rounding errors" */
-  if (G_IS_VALUE (&entry.chunk))
-    g_value_unset (&entry.chunk);
+  if (G_VALUE_TYPE (&entry.chunk) != G_TYPE_INVALID)
+    chunk_free (&entry.chunk);
 }
 
 /* https://streams.spec.whatwg.org/#enqueue-value-with-size
@@ -319,10 +377,7 @@ enqueue_value_with_size (WStreamDefaultController *container,
   g_assert (!isnan (size) && size >= 0 && !isinf (size));
 
   if (value != NULL)
-    {
-      g_value_init (&entry.chunk, G_VALUE_TYPE (value));
-      g_value_copy (value, &entry.chunk);
-    }
+    chunk_copy (&entry.chunk, value);
   wstream_ring_push_tail (&container->queue, sizeof (WStreamQueueEntry), &entry);
   container->queue_total_size += size;
 }
@@ -539,7 +594,8 @@ writable_stream_close (WStreamWritableStream *stream)
 /* ---------------------------------------------------------------------- */
 
 /* https://streams.spec.whatwg.org/#writable-stream-add-write-request
- * The promise is the caller's (NULL when nobody waits). */
+ * The promise is the caller's (NULL when nobody waits); the stream takes
+ * the caller's reference. */
 static void
 writable_stream_add_write_request (WStreamWritableStream *stream,
                                    WStreamPromise        *promise)
@@ -547,8 +603,6 @@ writable_stream_add_write_request (WStreamWritableStream *stream,
   g_assert (is_writable_stream_locked (stream));
   g_assert (stream->state == WSTREAM_STATE_WRITABLE);
 
-  if (promise != NULL)
-    g_object_ref (promise);
   wstream_ring_push_tail (&stream->write_requests, sizeof (WStreamPromise *), &promise);
 }
 
@@ -628,8 +682,8 @@ writable_stream_finish_erroring (WStreamWritableStream *stream)
       WStreamPromise *write_request;
 
       wstream_ring_pop_head (&stream->write_requests, sizeof (WStreamPromise *), &write_request);
-      reject_promise (write_request, stored_error);
-      g_clear_object (&write_request);
+      if (write_request != NULL)
+        wstream_promise_settle_rejected_take (write_request, stored_error);
     }
   wstream_ring_clear (&stream->write_requests);
 
@@ -727,10 +781,7 @@ writable_stream_finish_in_flight_write (WStreamWritableStream *stream)
   g_assert (stream->write_in_flight);
 
   if (stream->in_flight_write_request != NULL)
-    {
-      resolve_promise (stream->in_flight_write_request);
-      g_clear_object (&stream->in_flight_write_request);
-    }
+    wstream_promise_settle_fulfilled_take (g_steal_pointer (&stream->in_flight_write_request));
   stream->write_in_flight = FALSE;
 }
 
@@ -741,8 +792,8 @@ writable_stream_finish_in_flight_write_with_error (WStreamWritableStream *stream
 {
   g_assert (stream->write_in_flight);
 
-  reject_promise (stream->in_flight_write_request, error);
-  g_clear_object (&stream->in_flight_write_request);
+  if (stream->in_flight_write_request != NULL)
+    wstream_promise_settle_rejected_take (g_steal_pointer (&stream->in_flight_write_request), error);
   stream->write_in_flight = FALSE;
 
   g_assert (stream->state == WSTREAM_STATE_WRITABLE || stream->state == WSTREAM_STATE_ERRORING);
@@ -765,6 +816,7 @@ writable_stream_mark_close_request_in_flight (WStreamWritableStream *stream)
   g_assert (stream->close_request != NULL);
 
   stream->in_flight_close_request = g_steal_pointer (&stream->close_request);
+  hold_busy_ref (stream);
 }
 
 /* https://streams.spec.whatwg.org/#writable-stream-mark-first-write-request-in-flight */
@@ -777,6 +829,7 @@ writable_stream_mark_first_write_request_in_flight (WStreamWritableStream *strea
   wstream_ring_pop_head (&stream->write_requests, sizeof (WStreamPromise *),
                          &stream->in_flight_write_request);
   stream->write_in_flight = TRUE;
+  hold_busy_ref (stream);
 }
 
 /* https://streams.spec.whatwg.org/#writable-stream-reject-close-and-closed-promise-if-needed */
@@ -967,7 +1020,8 @@ writable_stream_default_writer_release (WStreamDefaultWriter *writer)
 }
 
 /* https://streams.spec.whatwg.org/#writable-stream-default-writer-write
- * @promise is the caller's promise, NULL when nobody waits for this write. */
+ * @promise is the caller's promise, NULL when nobody waits for this write;
+ * its reference is consumed. */
 static void
 writable_stream_default_writer_write (WStreamDefaultWriter *writer,
                                       const GValue         *chunk,
@@ -990,14 +1044,16 @@ writable_stream_default_writer_write (WStreamDefaultWriter *writer,
       g_autoptr (GError) error =
         g_error_new_literal (WSTREAM_ERROR, WSTREAM_ERROR_RELEASED,
                              "Cannot write to a stream using a released writer");
-      reject_promise (promise, error);
+      if (promise != NULL)
+        wstream_promise_settle_rejected_take (promise, error);
       return;
     }
 
   state = stream->state;
   if (state == WSTREAM_STATE_ERRORED)
     {
-      reject_promise (promise, stream->stored_error);
+      if (promise != NULL)
+        wstream_promise_settle_rejected_take (promise, stream->stored_error);
       return;
     }
   if (wstream_writable_stream_close_queued_or_in_flight (stream) || state == WSTREAM_STATE_CLOSED)
@@ -1005,12 +1061,14 @@ writable_stream_default_writer_write (WStreamDefaultWriter *writer,
       g_autoptr (GError) error =
         g_error_new_literal (WSTREAM_ERROR, WSTREAM_ERROR_CLOSED,
                              "The stream is closing or closed and cannot be written to");
-      reject_promise (promise, error);
+      if (promise != NULL)
+        wstream_promise_settle_rejected_take (promise, error);
       return;
     }
   if (state == WSTREAM_STATE_ERRORING)
     {
-      reject_promise (promise, stream->stored_error);
+      if (promise != NULL)
+        wstream_promise_settle_rejected_take (promise, stream->stored_error);
       return;
     }
 
@@ -1029,7 +1087,7 @@ static void
 start_settled_job (gpointer a,
                    gpointer b)
 {
-  g_autoptr (WStreamWritableStream) stream = a;
+  WStreamWritableStream *stream = a;
   g_autoptr (GError) reason = b;
   WStreamDefaultController *controller = stream->controller;
 
@@ -1040,6 +1098,8 @@ start_settled_job (gpointer a,
     writable_stream_default_controller_advance_queue_if_needed (controller);
   else
     writable_stream_deal_with_rejection (stream, reason);
+
+  release_busy_ref_if_idle (stream);
 }
 
 /* https://streams.spec.whatwg.org/#set-up-writable-stream-default-controller
@@ -1070,10 +1130,14 @@ set_up_writable_stream_default_controller (WStreamWritableStream     *stream,
   backpressure = writable_stream_default_controller_get_backpressure (controller);
   writable_stream_update_backpressure (stream, backpressure);
 
+  /* Until start settled, the stream keeps itself alive. */
+  hold_busy_ref (stream);
   call_sink (stream, SINK_START, NULL, NULL, &start_result);
   if (start_result.error != NULL)
     {
       g_propagate_error (error, start_result.error);
+      stream->holds_busy_ref = FALSE;
+      g_object_unref (stream);   /* the caller still holds its own */
       return FALSE;
     }
 
@@ -1126,7 +1190,7 @@ writable_stream_default_controller_advance_queue_if_needed (WStreamDefaultContro
     return;
 
   entry = peek_queue_value (controller);
-  if (!G_IS_VALUE (&entry->chunk))
+  if (G_VALUE_TYPE (&entry->chunk) == G_TYPE_INVALID)
     writable_stream_default_controller_process_close (controller);
   else
     {
@@ -1190,7 +1254,6 @@ writable_stream_default_controller_get_chunk_size (WStreamDefaultController *con
                                                    const GValue             *chunk)
 {
   WStreamWritableStream *stream = controller->stream;
-  g_autoptr (WStreamWritableStream) pinned = NULL;
   g_autoptr (WStreamQueuingStrategy) strategy = NULL;
   g_autoptr (GError) error = NULL;
   double size;
@@ -1206,8 +1269,8 @@ writable_stream_default_controller_get_chunk_size (WStreamDefaultController *con
       return 1;
     }
 
-  /* The size function is user code: it may re-enter anything. */
-  pinned = g_object_ref (stream);
+  /* The size function is user code: it may re-enter anything (the caller
+   * pinned the stream). */
   strategy = g_object_ref (stream->strategy);
   if (!wstream_queuing_strategy_measure (strategy, chunk, &size, &error))
     {
@@ -1229,13 +1292,15 @@ static void
 close_settled_job (gpointer a,
                    gpointer b)
 {
-  g_autoptr (WStreamWritableStream) stream = a;
+  WStreamWritableStream *stream = a;
   g_autoptr (GError) reason = b;
 
   if (reason == NULL)
     writable_stream_finish_in_flight_close (stream);
   else
     writable_stream_finish_in_flight_close_with_error (stream, reason);
+
+  release_busy_ref_if_idle (stream);
 }
 
 /* https://streams.spec.whatwg.org/#writable-stream-default-controller-process-close */
@@ -1243,7 +1308,6 @@ static void
 writable_stream_default_controller_process_close (WStreamDefaultController *controller)
 {
   WStreamWritableStream *stream = controller->stream;
-  g_autoptr (WStreamWritableStream) pinned = g_object_ref (stream);
   SinkResult result;
 
   writable_stream_mark_close_request_in_flight (stream);
@@ -1260,16 +1324,18 @@ static void
 write_settled_job (gpointer a,
                    gpointer b)
 {
-  g_autoptr (WStreamWritableStream) stream = a;
-  g_autoptr (GError) reason = b;
+  WStreamWritableStream *stream = a;
+  GError *reason = b;
   WStreamDefaultController *controller = stream->controller;
   WStreamState state;
 
-  if (reason != NULL)
+  if (G_UNLIKELY (reason != NULL))
     {
       if (stream->state == WSTREAM_STATE_WRITABLE)
         writable_stream_default_controller_clear_algorithms (controller);
       writable_stream_finish_in_flight_write_with_error (stream, reason);
+      g_error_free (reason);
+      release_busy_ref_if_idle (stream);
       return;
     }
 
@@ -1287,6 +1353,8 @@ write_settled_job (gpointer a,
     }
 
   writable_stream_default_controller_advance_queue_if_needed (controller);
+
+  release_busy_ref_if_idle (stream);
 }
 
 /* https://streams.spec.whatwg.org/#writable-stream-default-controller-process-write */
@@ -1295,7 +1363,6 @@ writable_stream_default_controller_process_write (WStreamDefaultController *cont
                                                   const GValue             *chunk)
 {
   WStreamWritableStream *stream = controller->stream;
-  g_autoptr (WStreamWritableStream) pinned = g_object_ref (stream);
   SinkResult result;
 
   writable_stream_mark_first_write_request_in_flight (stream);
@@ -1388,9 +1455,26 @@ wstream_writable_stream_writer_write (WStreamDefaultWriter *writer,
                                       const GValue         *chunk,
                                       WStreamPromise       *promise)
 {
-  g_autoptr (WStreamWritableStream) pinned = g_object_ref (writer->stream);
+  wstream_writable_stream_writer_write_take (writer, chunk, promise ? g_object_ref (promise) : NULL);
+}
 
-  writable_stream_default_writer_write (writer, chunk, promise);
+void
+wstream_writable_stream_writer_write_take (WStreamDefaultWriter *writer,
+                                           const GValue         *chunk,
+                                           WStreamPromise       *promise)
+{
+  WStreamWritableStream *stream = writer->stream;
+
+  /* Only a size function can drop the writer's reference on the stream
+   * under us (the sink runs under the stream's busy reference). */
+  if (G_LIKELY (stream->controller->count_size))
+    writable_stream_default_writer_write (writer, chunk, promise);
+  else
+    {
+      g_object_ref (stream);
+      writable_stream_default_writer_write (writer, chunk, promise);
+      g_object_unref (stream);
+    }
 }
 
 WStreamPromise *
@@ -1466,6 +1550,8 @@ wstream_writable_stream_initable_init (GInitable     *initable,
   self->initialized = TRUE;
 
   self->jobs = wstream_job_queue_ref_thread_default ();
+  if (self->sink != NULL)
+    self->sink_iface = WSTREAM_SINK_GET_IFACE (self->sink);
 
   /* new WritableStream(underlyingSink, strategy): the sizeAlgorithm and
    * highWaterMark come from the strategy, 1 and count by default. */
@@ -1584,6 +1670,8 @@ static void
 wstream_writable_stream_class_init (WStreamWritableStreamClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  bytes_type = G_TYPE_BYTES;
 
   object_class->dispose = wstream_writable_stream_dispose;
   object_class->finalize = wstream_writable_stream_finalize;
