@@ -727,6 +727,31 @@ test_size_invalid_while_writing (void)
   fixture_clear (&f);
 }
 
+/* The Standard's GetChunkSize asserts a stream that is not writable once
+ * the size algorithm is cleared; during the sink's close it is writable. */
+static void
+test_size_write_while_closing (void)
+{
+  Fixture f;
+  g_autoptr (WStreamQueuingStrategy) strategy =
+    wstream_queuing_strategy_new_custom (4, reentrant_size, NULL, NULL, NULL);
+
+  fixture_init (&f);
+  f.sink->close_mode = SINK_DEFER;
+  fixture_setup_full (&f, strategy);
+  TICK ();
+  size_mode = NULL;
+  log_reset ();
+  wstream_default_writer_close_async (f.writer, NULL, cb_close, "close");
+  TICK ();
+  write_str (f.writer, "late", TRUE);
+  TICK ();
+  test_sink_resolve (f.sink);
+  TICK ();
+  assert_log ("sink.close", "write late rejected TypeError", "close ok");
+  fixture_clear (&f);
+}
+
 static void
 test_byte_length_unsupported_chunk (void)
 {
@@ -1341,6 +1366,7 @@ main (int argc, char **argv)
   g_test_add_func ("/stream/size/fails", test_size_fails);
   g_test_add_func ("/stream/size/invalid", test_size_invalid);
   g_test_add_func ("/stream/size/invalid-while-writing", test_size_invalid_while_writing);
+  g_test_add_func ("/stream/size/write-while-closing", test_size_write_while_closing);
   g_test_add_func ("/stream/size/byte-length-unsupported-chunk", test_byte_length_unsupported_chunk);
   g_test_add_func ("/stream/release/with-pending-writes", test_release_with_pending_writes);
   g_test_add_func ("/stream/release/on-errored-stream", test_release_errored);
