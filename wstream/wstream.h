@@ -15,5 +15,9 @@
 #include "wstream-writable-stream.h"
 #include "wstream-default-writer.h"
 #include "wstream-default-controller.h"
+#include "wstream-output-stream-sink.h"
+#include "wstream-pipe.h"
+#include "wstream-output-stream.h"
+#include "wstream-language-layer.h"
 
 #undef WSTREAM_INSIDE
