@@ -26,7 +26,10 @@
  * A #GCancellable given to an `_async` call stops only that caller's wait:
  * the callback then gets %G_IO_ERROR_CANCELLED promptly, and the stream is
  * unchanged — a chunk stays queued and will be written, a close stays
- * requested. To throw queued chunks away, abort the stream.
+ * requested. To throw queued chunks away, abort the stream. The
+ * cancellation reaches the stream's context through a cancellable source
+ * (it may come from any thread), so a cancelled callback has no place in
+ * the order of the Standard's promises.
  *
  * ## The lock
  *
@@ -120,10 +123,11 @@ wstream_default_writer_new (WStreamWritableStream  *stream,
  *   the chunk, or the write failed
  * @user_data: data for @callback
  *
- * Writes @chunk, as `writer.write(chunk)` does. If the stream is idle, the
- * sink's `write` runs before this call returns; otherwise the chunk waits
- * in the queue. The strategy's size function, if any, runs inside this
- * call.
+ * Writes @chunk, as `writer.write(chunk)` does. If the stream has started
+ * (its sink's `start` settled, which happens from the job queue even for a
+ * sink without `start`) and is idle, the sink's `write` runs before this
+ * call returns; otherwise the chunk waits in the queue. The strategy's size
+ * function, if any, runs inside this call.
  *
  * With a %NULL @callback no result object is made: the write costs its
  * queue entry only (the `writer.write(chunk).catch(() => {})` idiom). Use
