@@ -11,6 +11,7 @@
 #include "wstream-promise.h"
 #include "wstream-writable-stream.h"
 #include "wstream-default-writer.h"
+#include "wstream-default-controller.h"
 
 G_BEGIN_DECLS
 
@@ -57,5 +58,84 @@ WStreamPromise *wstream_writable_stream_close_promise  (WStreamWritableStream   
 WSTREAM_AVAILABLE_IN_ALL
 WStreamPromise *wstream_writable_stream_abort_promise  (WStreamWritableStream     *stream,
                                                         const GError              *reason);
+
+G_END_DECLS
+
+G_BEGIN_DECLS
+
+/**
+ * WStreamLanguageEventKind:
+ * @WSTREAM_LANGUAGE_EVENT_NONE: no event is left
+ * @WSTREAM_LANGUAGE_EVENT_FULFILLED: a watched promise was fulfilled; the
+ *   tag is the one [method@WStream.LanguageSink.watch] gave
+ * @WSTREAM_LANGUAGE_EVENT_REJECTED: a watched promise was rejected; the
+ *   error is its reason
+ * @WSTREAM_LANGUAGE_EVENT_START: the stream called the sink's `start`; the
+ *   tag names the operation for [method@WStream.LanguageSink.settle]
+ * @WSTREAM_LANGUAGE_EVENT_WRITE: the stream called the sink's `write`; the
+ *   chunk is the one written
+ * @WSTREAM_LANGUAGE_EVENT_CLOSE: the stream called the sink's `close`
+ * @WSTREAM_LANGUAGE_EVENT_ABORT: the stream called the sink's `abort`; the
+ *   error is the reason
+ * @WSTREAM_LANGUAGE_EVENT_ABORT_SIGNAL: the controller's cancellable (the
+ *   Standard's `controller.signal`) was cancelled; the error is the reason
+ *
+ * What a #WStreamLanguageSink recorded.
+ */
+typedef enum /*< underscore_name=wstream_language_event_kind >*/ {
+  WSTREAM_LANGUAGE_EVENT_NONE,
+  WSTREAM_LANGUAGE_EVENT_FULFILLED,
+  WSTREAM_LANGUAGE_EVENT_REJECTED,
+  WSTREAM_LANGUAGE_EVENT_START,
+  WSTREAM_LANGUAGE_EVENT_WRITE,
+  WSTREAM_LANGUAGE_EVENT_CLOSE,
+  WSTREAM_LANGUAGE_EVENT_ABORT,
+  WSTREAM_LANGUAGE_EVENT_ABORT_SIGNAL,
+} WStreamLanguageEventKind;
+
+#define WSTREAM_TYPE_LANGUAGE_SINK (wstream_language_sink_get_type ())
+WSTREAM_AVAILABLE_IN_ALL
+G_DECLARE_FINAL_TYPE (WStreamLanguageSink, wstream_language_sink, WSTREAM, LANGUAGE_SINK, GObject)
+
+WSTREAM_AVAILABLE_IN_ALL
+WStreamLanguageSink      *wstream_language_sink_new                (void);
+WSTREAM_AVAILABLE_IN_ALL
+WStreamQueuingStrategy   *wstream_language_sink_new_strategy       (WStreamLanguageSink  *self,
+                                                                    double                high_water_mark,
+                                                                    GError              **error);
+WSTREAM_AVAILABLE_IN_ALL
+void                      wstream_language_sink_set_next_size      (WStreamLanguageSink  *self,
+                                                                    double                size);
+WSTREAM_AVAILABLE_IN_ALL
+void                      wstream_language_sink_set_next_size_error (WStreamLanguageSink *self,
+                                                                     const GError        *error);
+WSTREAM_AVAILABLE_IN_ALL
+guint                     wstream_language_sink_watch              (WStreamLanguageSink  *self,
+                                                                    WStreamPromise       *promise);
+WSTREAM_AVAILABLE_IN_ALL
+guint                     wstream_language_sink_watch_ready        (WStreamLanguageSink  *self,
+                                                                    WStreamDefaultWriter *writer);
+WSTREAM_AVAILABLE_IN_ALL
+guint                     wstream_language_sink_watch_closed       (WStreamLanguageSink  *self,
+                                                                    WStreamDefaultWriter *writer);
+WSTREAM_AVAILABLE_IN_ALL
+guint                     wstream_language_sink_write              (WStreamLanguageSink  *self,
+                                                                    WStreamDefaultWriter *writer,
+                                                                    const GValue         *chunk);
+WSTREAM_AVAILABLE_IN_ALL
+WStreamLanguageEventKind  wstream_language_sink_next_event         (WStreamLanguageSink  *self,
+                                                                    guint                *tag);
+WSTREAM_AVAILABLE_IN_ALL
+const GValue             *wstream_language_sink_get_event_chunk    (WStreamLanguageSink  *self);
+WSTREAM_AVAILABLE_IN_ALL
+const GError             *wstream_language_sink_get_event_error    (WStreamLanguageSink  *self);
+WSTREAM_AVAILABLE_IN_ALL
+WStreamDefaultController *wstream_language_sink_get_controller     (WStreamLanguageSink  *self);
+WSTREAM_AVAILABLE_IN_ALL
+gboolean                  wstream_language_sink_wants_size         (WStreamLanguageSink  *self);
+WSTREAM_AVAILABLE_IN_ALL
+gboolean                  wstream_language_sink_settle             (WStreamLanguageSink  *self,
+                                                                    guint                 operation,
+                                                                    const GError         *error);
 
 G_END_DECLS

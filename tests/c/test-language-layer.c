@@ -202,6 +202,128 @@ test_stream_promises (void)
   g_assert_cmpint (wstream_writable_stream_get_state (other), ==, WSTREAM_STATE_ERRORED);
 }
 
+/* Logs the events a language sink recorded, as a binding reads them;
+ * returns the tag of the last sink operation among them (0 if none). */
+static guint
+log_language_events (WStreamLanguageSink *sink)
+{
+  static const char *names[] = {
+    "none", "fulfilled", "rejected", "start", "write", "close", "abort", "abort-signal",
+  };
+  WStreamLanguageEventKind kind;
+  guint tag, operation = 0;
+
+  while ((kind = wstream_language_sink_next_event (sink, &tag)) != WSTREAM_LANGUAGE_EVENT_NONE)
+    {
+      if (kind >= WSTREAM_LANGUAGE_EVENT_START && kind <= WSTREAM_LANGUAGE_EVENT_ABORT)
+        operation = tag;
+      const GValue *chunk = wstream_language_sink_get_event_chunk (sink);
+      const GError *error = wstream_language_sink_get_event_error (sink);
+      g_autofree char *chunk_str = chunk ? chunk_to_string (chunk) : NULL;
+
+      log_event ("%s%s%s%s%s", names[kind],
+                 chunk_str ? " " : "", chunk_str ? chunk_str : "",
+                 error ? " " : "", error ? error_to_string (error) : "");
+    }
+  return operation;
+}
+
+static guint
+last_operation (WStreamLanguageSink *sink,
+                WStreamLanguageEventKind expected)
+{
+  guint tag = 0;
+
+  g_assert_cmpint (wstream_language_sink_next_event (sink, &tag), ==, expected);
+  return tag;
+}
+
+/* The language sink never calls out: everything the binding has to do is
+ * recorded in order, and settling an operation resumes the stream inside
+ * the call. */
+static void
+test_language_sink_records_events_in_order (void)
+{
+  g_autoptr (WStreamLanguageSink) sink = wstream_language_sink_new ();
+  g_autoptr (WStreamQueuingStrategy) strategy = wstream_language_sink_new_strategy (sink, 2, NULL);
+  g_autoptr (WStreamWritableStream) stream = NULL;
+  g_autoptr (WStreamDefaultWriter) writer = NULL;
+  g_autoptr (GError) reason = make_error ("R");
+  g_autoptr (WStreamPromise) abort1 = NULL;
+  g_autoptr (WStreamPromise) abort2 = NULL;
+  g_autoptr (GError) failure = make_error ("abort failed");
+  GValue chunk = G_VALUE_INIT;
+  guint start, write1, abort;
+
+  log_reset ();
+  stream = wstream_writable_stream_new (WSTREAM_SINK (sink), strategy, NULL);
+  g_assert_nonnull (wstream_language_sink_get_controller (sink));
+  start = last_operation (sink, WSTREAM_LANGUAGE_EVENT_START);
+  writer = wstream_writable_stream_get_writer (stream, NULL);
+
+  g_assert_true (wstream_language_sink_wants_size (sink));
+  wstream_language_sink_set_next_size (sink, 1.5);
+  value_set_string_chunk (&chunk, "a");
+  wstream_language_sink_write (sink, writer, &chunk);
+  g_value_unset (&chunk);
+  log_desired (writer);
+  assert_log ("desired 0.5");
+
+  /* Start finishes: the write reaches the sink inside settle(). */
+  g_assert_true (wstream_language_sink_settle (sink, start, NULL));
+  g_assert_false (wstream_language_sink_settle (sink, start, NULL));
+  write1 = last_operation (sink, WSTREAM_LANGUAGE_EVENT_WRITE);
+  g_assert_cmpstr (g_value_get_string (wstream_language_sink_get_event_chunk (sink)), ==, "a");
+
+  /* Aborting while the write is in flight: the signal now, the write's
+   * promise and the sink's abort once the write settled. */
+  abort1 = wstream_default_writer_abort_promise (writer, reason);
+  abort2 = wstream_default_writer_abort_promise (writer, reason);
+  g_assert_cmpuint (wstream_language_sink_watch (sink, abort1), ==,
+                    wstream_language_sink_watch (sink, abort2));
+  log_language_events (sink);
+  assert_log ("abort-signal R");
+
+  g_assert_true (wstream_language_sink_settle (sink, write1, NULL));
+  abort = log_language_events (sink);
+  assert_log ("fulfilled", "abort R");
+  g_assert_false (wstream_language_sink_wants_size (sink));
+
+  /* Only the operation in progress settles. */
+  g_assert_false (wstream_language_sink_settle (sink, write1, NULL));
+  g_assert_true (wstream_language_sink_settle (sink, abort, failure));
+  log_language_events (sink);
+  assert_log ("rejected abort failed");
+  run_until_idle ();
+}
+
+static void
+test_language_sink_size_error (void)
+{
+  g_autoptr (WStreamLanguageSink) sink = wstream_language_sink_new ();
+  g_autoptr (WStreamQueuingStrategy) strategy = wstream_language_sink_new_strategy (sink, 2, NULL);
+  g_autoptr (WStreamWritableStream) stream = NULL;
+  g_autoptr (WStreamDefaultWriter) writer = NULL;
+  g_autoptr (GError) error = make_error ("no size");
+  GValue chunk = G_VALUE_INIT;
+  guint start;
+
+  log_reset ();
+  stream = wstream_writable_stream_new (WSTREAM_SINK (sink), strategy, NULL);
+  start = last_operation (sink, WSTREAM_LANGUAGE_EVENT_START);
+  writer = wstream_writable_stream_get_writer (stream, NULL);
+  wstream_language_sink_settle (sink, start, NULL);
+
+  wstream_language_sink_set_next_size_error (sink, error);
+  value_set_string_chunk (&chunk, "x");
+  wstream_language_sink_write (sink, writer, &chunk);
+  g_value_unset (&chunk);
+  log_language_events (sink);
+  assert_log ("rejected no size");
+  g_assert_cmpint (wstream_writable_stream_get_state (stream), ==, WSTREAM_STATE_ERRORED);
+  run_until_idle ();
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -216,6 +338,9 @@ main (int   argc,
                    test_resolve_now_resumes_the_stream_inside_the_call);
   g_test_add_func ("/language-layer/writer/promises", test_writer_promises);
   g_test_add_func ("/language-layer/stream/promises", test_stream_promises);
+  g_test_add_func ("/language-layer/language-sink/records-events-in-order",
+                   test_language_sink_records_events_in_order);
+  g_test_add_func ("/language-layer/language-sink/size-error", test_language_sink_size_error);
 
   return g_test_run ();
 }
