@@ -31,6 +31,11 @@
  * (it may come from any thread), so a cancelled callback has no place in
  * the order of the Standard's promises.
  *
+ * Like every GIO operation, a pending `_async` call keeps its source
+ * object alive until it calls back: a wait on `ready` or `closed` that can
+ * never settle (a sink that never finishes) keeps the writer, and so the
+ * stream, alive until you cancel it.
+ *
  * ## The lock
  *
  * [method@WStream.DefaultWriter.release_lock] releases the lock: pending

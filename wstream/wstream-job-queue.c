@@ -25,14 +25,16 @@ typedef struct {
 
 /* Each thread has its own copy: its address tells threads apart in two
  * instructions, where g_thread_self() costs a thread-local lookup call. */
-static _Thread_local char thread_marker __attribute__ ((tls_model ("initial-exec")));
+_Thread_local char wstream_thread_marker __attribute__ ((tls_model ("initial-exec")));
+#define thread_marker wstream_thread_marker
 
 struct _WStreamJobQueue
 {
   GSource       source;
+  const char   *thread_marker;  /* &thread_marker of that thread; stays the
+                                 * 2nd field (WStreamJobQueueHead) */
   GMainContext *context;   /* not owned: the context owns us */
   GThread      *thread;    /* the thread that made the queue */
-  const char   *thread_marker;  /* &thread_marker of that thread */
   gboolean      is_global_default;
   WStreamRing   jobs;
   gboolean      yielded;

@@ -42,10 +42,26 @@ gboolean         wstream_job_queue_pool_push          (WStreamJobQueue *queue,
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (WStreamJobQueue, wstream_job_queue_unref)
 
 /* Public entry points of objects that belong to a queue's thread use this. */
+/* The thread check's common case, inline: the queue's thread marker is the
+ * address of the calling thread's own marker. */
+extern _Thread_local char wstream_thread_marker __attribute__ ((tls_model ("initial-exec")));
+typedef struct {
+  GSource     source;
+  const char *thread_marker;
+} WStreamJobQueueHead;
+
+static inline gboolean
+wstream_job_queue_is_current_fast (WStreamJobQueue *queue)
+{
+  if (G_LIKELY (((WStreamJobQueueHead *) queue)->thread_marker == &wstream_thread_marker))
+    return TRUE;
+  return wstream_job_queue_is_current (queue);
+}
+
 #define WSTREAM_RETURN_IF_WRONG_THREAD(queue) \
-  g_return_if_fail (wstream_job_queue_is_current (queue))
+  g_return_if_fail (wstream_job_queue_is_current_fast (queue))
 #define WSTREAM_RETURN_VAL_IF_WRONG_THREAD(queue, val) \
-  g_return_val_if_fail (wstream_job_queue_is_current (queue), (val))
+  g_return_val_if_fail (wstream_job_queue_is_current_fast (queue), (val))
 
 /* ---------------------------------------------------------------------- */
 /* Promises                                                                */

@@ -171,7 +171,8 @@ wstream_promise_reset (WStreamPromise *self)
   g_clear_object (&self->source_object);
   if ((G_VALUE_TYPE (&self->value) != G_TYPE_INVALID))
     g_value_unset (&self->value);
-  g_clear_error (&self->error);
+  if (self->error != NULL)
+    g_clear_error (&self->error);
   self->state = WSTREAM_PROMISE_PENDING;
   self->source_tag = NULL;
   self->callback = NULL;
@@ -198,7 +199,7 @@ wstream_promise_release (WStreamPromise *promise)
       G_OBJECT (promise)->qdata == NULL &&
       promise->reactions == NULL &&
       queue != NULL &&
-      wstream_job_queue_is_current (queue))
+      wstream_job_queue_is_current_fast (queue))
     {
       wstream_promise_reset (promise);
       if (wstream_job_queue_pool_push (queue, promise))
@@ -242,7 +243,7 @@ deliver_own_job (gpointer a,
       wstream_promise_release (self);
       return;
     }
-  if (g_cancellable_is_cancelled (self->cancellable))
+  if (self->cancellable != NULL && g_cancellable_is_cancelled (self->cancellable))
     self->delivered_cancelled = TRUE;
   callback (self->source_object, G_ASYNC_RESULT (self), self->user_data);
 
@@ -770,11 +771,11 @@ slot_flush_waiters (WStreamPromiseSlot *slot)
     {
       one = slot->waiters[0];
       slot->n_waiters = 0;
+      /* The slot's reference goes to the delivery job. */
       if (slot->state == WSTREAM_PROMISE_FULFILLED)
-        wstream_promise_settle_fulfilled (one, NULL);
+        wstream_promise_settle_fulfilled_take (one);
       else
-        wstream_promise_settle_rejected (one, slot->error);
-      wstream_promise_release (one);
+        wstream_promise_settle_rejected_take (one, slot->error);
       return;
     }
 

@@ -255,6 +255,7 @@ static void
 release_busy_ref_if_idle (WStreamWritableStream *stream)
 {
   if (stream->holds_busy_ref &&
+      stream->writer == NULL &&   /* a locked writer keeps the stream alive */
       stream->controller->started &&
       !stream->write_in_flight &&
       stream->in_flight_close_request == NULL)
@@ -1509,6 +1510,7 @@ wstream_writable_stream_writer_release (WStreamDefaultWriter *writer)
   g_autoptr (WStreamWritableStream) pinned = g_object_ref (writer->stream);
 
   writable_stream_default_writer_release (writer);
+  release_busy_ref_if_idle (pinned);
 }
 
 WStreamPromise *
