@@ -7,12 +7,19 @@
  *
  * The source is piped into a writable stream over the destination's
  * GOutputStream (wstream_writable_stream_pipe_from_input_stream_async and
- * wstream_writable_stream_new_for_output_stream). A byte-length strategy of
+ * a WStreamOutputStreamSink). A byte-length strategy of
  * 1 MiB bounds the memory the copy holds, however fast the source is. A copy
  * that takes longer than a second shows a progress line on standard error.
  * A failed copy aborts the stream, which closes the destination without
  * committing it (an existing destination file keeps its old contents), and
  * exits with status 1.
+ *
+ * A command-line tool has nothing else to do on its main context than the
+ * progress line, so wscopy reads and writes synchronously inside it
+ * (WSTREAM_PIPE_FLAGS_BLOCKING_READS and the sink's blocking-writes
+ * property): for local files that is two to three times faster than handing
+ * each 64 KiB chunk to a GIO worker thread and back. A program with a user
+ * interface would leave both unset.
  */
 #include <locale.h>
 #include <stdio.h>
@@ -96,6 +103,7 @@ main (int    argc,
   g_autoptr (GInputStream) input = NULL;
   g_autoptr (GOutputStream) output = NULL;
   g_autoptr (WStreamQueuingStrategy) strategy = NULL;
+  g_autoptr (WStreamOutputStreamSink) sink = NULL;
   g_autoptr (WStreamWritableStream) stream = NULL;
   const char *source_path = argc > 1 ? argv[1] : "-";
   const char *destination_path = argc > 2 ? argv[2] : "-";
@@ -136,9 +144,11 @@ main (int    argc,
       return 1;
     }
 
+  sink = wstream_output_stream_sink_new (output);
+  wstream_output_stream_sink_set_blocking_writes (sink, TRUE);
   strategy = wstream_queuing_strategy_new_custom (HIGH_WATER_MARK, count_bytes, &copy, NULL, &error);
   if (strategy != NULL)
-    stream = wstream_writable_stream_new_for_output_stream (output, strategy, &error);
+    stream = wstream_writable_stream_new (WSTREAM_SINK (sink), strategy, &error);
   if (stream == NULL)
     {
       fprintf (stderr, "wscopy: %s\n", error->message);
@@ -149,7 +159,7 @@ main (int    argc,
   copy.start_time = g_get_monotonic_time ();
   progress_id = g_timeout_add (500, progress_cb, &copy);
 
-  wstream_writable_stream_pipe_from_input_stream_async (stream, input, WSTREAM_PIPE_FLAGS_NONE, 0,
+  wstream_writable_stream_pipe_from_input_stream_async (stream, input, WSTREAM_PIPE_FLAGS_BLOCKING_READS, 0,
                                                         G_PRIORITY_DEFAULT, NULL, piped_cb, &copy);
   g_main_loop_run (copy.loop);
 

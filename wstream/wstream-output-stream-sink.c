@@ -15,10 +15,29 @@
  *   (or a %NULL one) fails its write with %WSTREAM_ERROR_INVALID_CHUNK_TYPE,
  *   which errors the stream. An empty chunk succeeds without touching the
  *   base stream.
- * - **Writes** use [method@Gio.OutputStream.write_all_async] with the
- *   sink's [property@WStream.OutputStreamSink:io-priority], one chunk at a
- *   time; a write succeeds once the whole chunk is written. The sink keeps
- *   a reference to the chunk's data (a copy for strings) until then.
+ * - **Writes** go out one chunk at a time; a write succeeds once the whole
+ *   chunk is written. How depends on the base stream:
+ *   - a [iface@Gio.PollableOutputStream] that can poll (a pipe, a socket,
+ *     a #GMemoryOutputStream): the sink first writes with
+ *     [method@Gio.PollableOutputStream.writev_nonblocking], inside the write
+ *     call; when the whole chunk goes out at once, the write is finished
+ *     without a main-loop round trip. On %G_IO_ERROR_WOULD_BLOCK or a
+ *     partial write, the rest is written with
+ *     [method@Gio.OutputStream.write_all_async] as below. (A pipe or
+ *     terminal whose file descriptor is in blocking mode, such as a
+ *     #GSubprocess pipe or standard output, may still block in such a write
+ *     once it reported it can take data: GIO's own asynchronous writes to
+ *     it do the same, see [method@Gio.PollableOutputStream.write_nonblocking].)
+ *   - any other stream (a regular file from [method@Gio.File.replace], for
+ *     instance): [method@Gio.OutputStream.write_all_async] with the sink's
+ *     [property@WStream.OutputStreamSink:io-priority], which for a local
+ *     file runs each write in a GIO worker thread. With
+ *     [property@WStream.OutputStreamSink:blocking-writes] set, the sink
+ *     writes with [method@Gio.OutputStream.write_all] inside the write
+ *     call instead, for any base stream.
+ *
+ *   The sink keeps a reference to the chunk's data (a copy for strings)
+ *   until its write finishes.
  * - **Close** closes the base stream with
  *   [method@Gio.OutputStream.close_async]; with
  *   [property@WStream.OutputStreamSink:close-base-stream] unset, it flushes
@@ -59,6 +78,8 @@ struct _WStreamOutputStreamSink
   GOutputStream *base_stream;
   int            io_priority;
   gboolean       close_base_stream;
+  gboolean       blocking_writes;
+  gboolean       pollable;      /* base_stream is a pollable stream that can poll */
 };
 
 enum {
@@ -66,6 +87,7 @@ enum {
   PROP_BASE_STREAM,
   PROP_IO_PRIORITY,
   PROP_CLOSE_BASE_STREAM,
+  PROP_BLOCKING_WRITES,
   N_PROPS
 };
 
@@ -168,6 +190,17 @@ wstream_output_stream_sink_start (WStreamSink               *sink,
   return TRUE;
 }
 
+/* A write cancelled by abort fails with the abort reason. */
+static const GError *
+write_error (WStreamDefaultController *controller,
+             const GError             *error)
+{
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) &&
+      wstream_default_controller_get_abort_reason (controller) != NULL)
+    return wstream_default_controller_get_abort_reason (controller);
+  return error;
+}
+
 static void
 write_all_cb (GObject      *source,
               GAsyncResult *result,
@@ -177,17 +210,48 @@ write_all_cb (GObject      *source,
   g_autoptr (GError) error = NULL;
 
   if (g_output_stream_write_all_finish (G_OUTPUT_STREAM (source), result, NULL, &error))
-    {
-      wstream_promise_resolve (op->promise, NULL);
-      return;
-    }
-
-  /* A write cancelled by abort fails with the abort reason. */
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) &&
-      wstream_default_controller_get_abort_reason (op->controller) != NULL)
-    wstream_promise_reject (op->promise, wstream_default_controller_get_abort_reason (op->controller));
+    wstream_promise_resolve (op->promise, NULL);
   else
-    wstream_promise_reject (op->promise, error);
+    wstream_promise_reject (op->promise, write_error (op->controller, error));
+}
+
+/* Writes as much of @data as the base stream takes without blocking.
+ * Returns FALSE on an error other than G_IO_ERROR_WOULD_BLOCK. (writev:
+ * GUnixOutputStream's writev_nonblocking makes one poll() and one writev(),
+ * where its write_nonblocking polls twice.) */
+static gboolean
+write_nonblocking (WStreamOutputStreamSink  *self,
+                   const guint8             *data,
+                   gsize                     size,
+                   gsize                    *written,
+                   GCancellable             *cancellable,
+                   GError                  **error)
+{
+  GPollableOutputStream *pollable = G_POLLABLE_OUTPUT_STREAM (self->base_stream);
+
+  *written = 0;
+  while (*written < size)
+    {
+      g_autoptr (GError) local_error = NULL;
+      GOutputVector vector = { data + *written, size - *written };
+      GPollableReturn ret;
+      gsize n = 0;
+
+      ret = g_pollable_output_stream_writev_nonblocking (pollable, &vector, 1, &n, cancellable,
+                                                         &local_error);
+      if (ret == G_POLLABLE_RETURN_WOULD_BLOCK ||
+          g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
+        break;
+      if (ret == G_POLLABLE_RETURN_FAILED)
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return FALSE;
+        }
+      if (n == 0)
+        break;
+      *written += n;
+    }
+  return TRUE;
 }
 
 static gboolean
@@ -197,10 +261,11 @@ wstream_output_stream_sink_write (WStreamSink               *sink,
                                   GError                   **error)
 {
   WStreamOutputStreamSink *self = WSTREAM_OUTPUT_STREAM_SINK (sink);
+  GCancellable *cancellable;
   GBytes *bytes;
   Operation *op;
   gconstpointer data;
-  gsize size;
+  gsize size, written = 0;
 
   bytes = chunk_to_bytes (chunk, error);
   if (bytes == NULL)
@@ -213,9 +278,41 @@ wstream_output_stream_sink_write (WStreamSink               *sink,
       return TRUE;
     }
 
+  cancellable = wstream_default_controller_get_cancellable (controller);
+
+  /* No cancellable: nothing on this thread can cancel a blocking write
+   * while it runs, and a cancellable costs GUnixOutputStream an eventfd
+   * made and closed for each write. */
+  if (self->blocking_writes)
+    {
+      gboolean ok = g_output_stream_write_all (self->base_stream, data, size, NULL, NULL, error);
+
+      g_bytes_unref (bytes);
+      return ok;
+    }
+
+  /* A pollable stream: finish now when the whole chunk goes out at once,
+   * else write the rest asynchronously. */
+  if (self->pollable)
+    {
+      g_autoptr (GError) local_error = NULL;
+
+      if (!write_nonblocking (self, data, size, &written, cancellable, &local_error))
+        {
+          g_bytes_unref (bytes);
+          g_propagate_error (error, g_error_copy (write_error (controller, local_error)));
+          return FALSE;
+        }
+      if (written == size)
+        {
+          g_bytes_unref (bytes);
+          return TRUE;
+        }
+    }
+
   op = operation_new (self, controller, bytes);
-  g_output_stream_write_all_async (self->base_stream, data, size, self->io_priority,
-                                   wstream_default_controller_get_cancellable (controller),
+  g_output_stream_write_all_async (self->base_stream, (const guint8 *) data + written,
+                                   size - written, self->io_priority, cancellable,
                                    write_all_cb, op);
   return TRUE;
 }
@@ -328,6 +425,9 @@ wstream_output_stream_sink_get_property (GObject    *object,
     case PROP_CLOSE_BASE_STREAM:
       g_value_set_boolean (value, self->close_base_stream);
       break;
+    case PROP_BLOCKING_WRITES:
+      g_value_set_boolean (value, self->blocking_writes);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -352,6 +452,9 @@ wstream_output_stream_sink_set_property (GObject      *object,
     case PROP_CLOSE_BASE_STREAM:
       wstream_output_stream_sink_set_close_base_stream (self, g_value_get_boolean (value));
       break;
+    case PROP_BLOCKING_WRITES:
+      wstream_output_stream_sink_set_blocking_writes (self, g_value_get_boolean (value));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -365,6 +468,8 @@ wstream_output_stream_sink_constructed (GObject *object)
   G_OBJECT_CLASS (wstream_output_stream_sink_parent_class)->constructed (object);
 
   g_assert (G_IS_OUTPUT_STREAM (self->base_stream));
+  self->pollable = G_IS_POLLABLE_OUTPUT_STREAM (self->base_stream) &&
+                   g_pollable_output_stream_can_poll (G_POLLABLE_OUTPUT_STREAM (self->base_stream));
 }
 
 static void
@@ -421,6 +526,32 @@ wstream_output_stream_sink_class_init (WStreamOutputStreamSinkClass *klass)
   properties[PROP_CLOSE_BASE_STREAM] =
     g_param_spec_boolean ("close-base-stream", NULL, NULL,
                           TRUE,
+                          G_PARAM_READWRITE | G_PARAM_CONSTRUCT | G_PARAM_EXPLICIT_NOTIFY |
+                          G_PARAM_STATIC_STRINGS);
+
+  /**
+   * WStreamOutputStreamSink:blocking-writes:
+   *
+   * Whether the sink writes each chunk with the synchronous
+   * [method@Gio.OutputStream.write_all], inside the write call, rather than
+   * asynchronously. Unset by default.
+   *
+   * For a base stream that is not pollable, such as a regular file, each
+   * asynchronous write runs in a GIO worker thread; the hand-off to that
+   * thread and back costs about as much as writing 64 KiB into the page
+   * cache, so a large copy into a local file is much faster with blocking
+   * writes. The price is that the main context does nothing else while a
+   * write runs, which for a file on a slow or remote disk (or one the
+   * kernel is throttling while it writes dirty pages back) can be a long
+   * time. Set it where that is acceptable: a command-line tool, a worker
+   * thread with its own main context, a file on a fast local disk.
+   *
+   * A change applies to the writes that start after it. A blocking write
+   * cannot be interrupted: an abort waits for it as for any write in flight.
+   */
+  properties[PROP_BLOCKING_WRITES] =
+    g_param_spec_boolean ("blocking-writes", NULL, NULL,
+                          FALSE,
                           G_PARAM_READWRITE | G_PARAM_CONSTRUCT | G_PARAM_EXPLICIT_NOTIFY |
                           G_PARAM_STATIC_STRINGS);
 
@@ -539,6 +670,45 @@ wstream_output_stream_sink_set_close_base_stream (WStreamOutputStreamSink *self,
     return;
   self->close_base_stream = close_base_stream;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CLOSE_BASE_STREAM]);
+}
+
+/**
+ * wstream_output_stream_sink_get_blocking_writes:
+ * @self: a #WStreamOutputStreamSink
+ *
+ * Whether the sink writes synchronously; see
+ * [property@WStream.OutputStreamSink:blocking-writes].
+ *
+ * Returns: %TRUE if each chunk is written with [method@Gio.OutputStream.write_all]
+ */
+gboolean
+wstream_output_stream_sink_get_blocking_writes (WStreamOutputStreamSink *self)
+{
+  g_return_val_if_fail (WSTREAM_IS_OUTPUT_STREAM_SINK (self), FALSE);
+
+  return self->blocking_writes;
+}
+
+/**
+ * wstream_output_stream_sink_set_blocking_writes:
+ * @self: a #WStreamOutputStreamSink
+ * @blocking_writes: whether to write each chunk synchronously
+ *
+ * Sets whether the sink writes each chunk with the synchronous
+ * [method@Gio.OutputStream.write_all], inside the write call; see
+ * [property@WStream.OutputStreamSink:blocking-writes] for when that pays.
+ */
+void
+wstream_output_stream_sink_set_blocking_writes (WStreamOutputStreamSink *self,
+                                                gboolean                 blocking_writes)
+{
+  g_return_if_fail (WSTREAM_IS_OUTPUT_STREAM_SINK (self));
+
+  blocking_writes = !!blocking_writes;
+  if (self->blocking_writes == blocking_writes)
+    return;
+  self->blocking_writes = blocking_writes;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BLOCKING_WRITES]);
 }
 
 /**

@@ -33,6 +33,11 @@ gboolean                 wstream_output_stream_sink_get_close_base_stream (WStre
 WSTREAM_AVAILABLE_IN_ALL
 void                     wstream_output_stream_sink_set_close_base_stream (WStreamOutputStreamSink *self,
                                                                            gboolean                 close_base_stream);
+WSTREAM_AVAILABLE_IN_ALL
+gboolean                 wstream_output_stream_sink_get_blocking_writes   (WStreamOutputStreamSink *self);
+WSTREAM_AVAILABLE_IN_ALL
+void                     wstream_output_stream_sink_set_blocking_writes   (WStreamOutputStreamSink *self,
+                                                                           gboolean                 blocking_writes);
 
 WSTREAM_AVAILABLE_IN_ALL
 WStreamWritableStream   *wstream_writable_stream_new_for_output_stream    (GOutputStream           *base_stream,

@@ -44,6 +44,9 @@ typedef struct {
   GSource               *cancel_source;
 
   GBytes                *chunk;          /* read, waiting for ready */
+  gboolean               pollable;       /* input is pollable and can poll */
+  gboolean               reading_inline; /* in the read loop of pipe_read_next() */
+  gboolean               read_again;     /* ... and a read was asked for */
   gboolean               read_in_flight;
   gboolean               ready_in_flight;
   guint                  pending_writes;
@@ -331,18 +334,16 @@ pipe_offer_chunk (GTask *task)
                                            g_object_ref (task));
 }
 
+/* A read finished with @bytes (an empty one at the end of the input) or
+ * @error; takes both. */
 static void
-read_cb (GObject      *source,
-         GAsyncResult *result,
-         gpointer      user_data)
+pipe_got_read (GTask  *task,
+               GBytes *read_bytes,
+               GError *read_error)
 {
-  g_autoptr (GTask) task = user_data;
   Pipe *pipe = g_task_get_task_data (task);
-  g_autoptr (GError) error = NULL;
-  g_autoptr (GBytes) bytes = NULL;
-
-  pipe->read_in_flight = FALSE;
-  bytes = g_input_stream_read_bytes_finish (G_INPUT_STREAM (source), result, &error);
+  g_autoptr (GError) error = read_error;
+  g_autoptr (GBytes) bytes = read_bytes;
 
   if (pipe->phase != PHASE_RUNNING)
     {
@@ -373,12 +374,94 @@ read_cb (GObject      *source,
 }
 
 static void
+read_cb (GObject      *source,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  Pipe *pipe = g_task_get_task_data (task);
+  GError *error = NULL;
+  GBytes *bytes;
+
+  pipe->read_in_flight = FALSE;
+  bytes = g_input_stream_read_bytes_finish (G_INPUT_STREAM (source), result, &error);
+  pipe_got_read (task, bytes, error);
+}
+
+/* A read of a pollable input that never blocks: NULL with
+ * G_IO_ERROR_WOULD_BLOCK when there is nothing to read yet. */
+static GBytes *
+read_nonblocking (Pipe    *pipe,
+                  GError **error)
+{
+  guint8 *buf = g_malloc (pipe->chunk_size);
+  gssize n;
+
+  n = g_pollable_input_stream_read_nonblocking (G_POLLABLE_INPUT_STREAM (pipe->input), buf,
+                                                pipe->chunk_size, pipe->internal, error);
+  if (n < 0)
+    {
+      g_free (buf);
+      return NULL;
+    }
+  if ((gsize) n < pipe->chunk_size)
+    buf = g_realloc (buf, n);
+  return g_bytes_new_take (buf, n);
+}
+
+#define MAX_INLINE_READS 64
+
+static void
 pipe_read_next (GTask *task)
 {
   Pipe *pipe = g_task_get_task_data (task);
 
   if (pipe->phase != PHASE_RUNNING)
     return;
+
+  /* A read made below delivers its chunk at once, and writing that chunk
+   * asks for the next read: loop here instead of recursing. */
+  if (pipe->reading_inline)
+    {
+      pipe->read_again = TRUE;
+      return;
+    }
+
+  /* Read inside the main context where that does not block (a pollable
+   * input), or where the caller asked for it; else asynchronously. After
+   * MAX_INLINE_READS reads in a row (a stream whose high-water mark is so
+   * high that it never asks the pipe to wait), the next read is an
+   * asynchronous one, so that the main context gets its turn. */
+  if (pipe->pollable || (pipe->flags & WSTREAM_PIPE_FLAGS_BLOCKING_READS) != 0)
+    {
+      gboolean would_block = FALSE;
+      guint n_reads = 0;
+
+      pipe->reading_inline = TRUE;
+      do
+        {
+          GError *error = NULL;
+          GBytes *bytes;
+
+          pipe->read_again = FALSE;
+          if ((pipe->flags & WSTREAM_PIPE_FLAGS_BLOCKING_READS) != 0)
+            bytes = g_input_stream_read_bytes (pipe->input, pipe->chunk_size, pipe->internal, &error);
+          else
+            bytes = read_nonblocking (pipe, &error);
+          if (bytes == NULL && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
+            {
+              g_error_free (error);
+              would_block = TRUE;
+              break;
+            }
+          pipe_got_read (task, bytes, error);
+        }
+      while (pipe->read_again && pipe->phase == PHASE_RUNNING && ++n_reads < MAX_INLINE_READS);
+      pipe->reading_inline = FALSE;
+
+      if (pipe->phase != PHASE_RUNNING || (!would_block && !pipe->read_again))
+        return;
+    }
 
   pipe->read_in_flight = TRUE;
   g_input_stream_read_bytes_async (pipe->input, pipe->chunk_size, pipe->io_priority,
@@ -452,6 +535,15 @@ cancelled_cb (GCancellable *cancellable,
  * is. Use a byte-length strategy to bound it in bytes. The next read starts
  * while the previous chunk is being written.
  *
+ * **Reads.** A @input that is a [iface@Gio.PollableInputStream] that can
+ * poll (a pipe, a socket) is read with
+ * [method@Gio.PollableInputStream.read_nonblocking] first, inside the main
+ * context, and asynchronously only when it has nothing to give yet. Any
+ * other @input (a local file, for instance) is read with
+ * [method@Gio.InputStream.read_bytes_async], which for a local file runs
+ * each read in a GIO worker thread, unless %WSTREAM_PIPE_FLAGS_BLOCKING_READS
+ * asks for synchronous reads inside the main context.
+ *
  * **How it ends.**
  *
  * - At the end of @input the pipe waits for its writes, then closes the
@@ -512,6 +604,8 @@ wstream_writable_stream_pipe_from_input_stream_async (WStreamWritableStream *sel
   pipe->chunk_size = chunk_size > 0 ? chunk_size : WSTREAM_PIPE_DEFAULT_CHUNK_SIZE;
   pipe->io_priority = io_priority;
   pipe->internal = g_cancellable_new ();
+  pipe->pollable = G_IS_POLLABLE_INPUT_STREAM (input) &&
+                   g_pollable_input_stream_can_poll (G_POLLABLE_INPUT_STREAM (input));
   pipe->phase = PHASE_RUNNING;
   g_task_set_task_data (task, pipe, pipe_free);
 
@@ -560,6 +654,12 @@ wstream_writable_stream_pipe_from_input_stream_async (WStreamWritableStream *sel
       g_source_set_callback (pipe->cancel_source, (GSourceFunc) (void (*) (void)) cancelled_cb,
                              g_object_ref (task), g_object_unref);
       g_source_attach (pipe->cancel_source, context);
+
+      /* Cancelled already: the cancellable's source aborts the stream before
+       * anything is read (as pipeTo() with an aborted signal does), even when
+       * the input could be read at once. */
+      if (g_cancellable_is_cancelled (cancellable))
+        return;
     }
 
   pipe_read_next (task);

@@ -20,6 +20,15 @@ G_BEGIN_DECLS
  *   input (the Standard's `preventClose`)
  * @WSTREAM_PIPE_FLAGS_PREVENT_ABORT: do not abort the stream when reading
  *   fails or the pipe is cancelled (the Standard's `preventAbort`)
+ * @WSTREAM_PIPE_FLAGS_BLOCKING_READS: read the input with the synchronous
+ *   [method@Gio.InputStream.read_bytes] inside the main context, rather
+ *   than asynchronously. For an input that is not pollable, such as a local
+ *   file, this saves a hand-off to a GIO worker thread and back for each
+ *   chunk, which costs about as much as reading 64 KiB from the page cache;
+ *   the main context does nothing else while a read runs, so use it where
+ *   that is acceptable (a command-line tool, a worker thread with its own
+ *   context). A blocking read is cancelled only if @input honours the
+ *   cancellable while it blocks.
  *
  * Options of [method@WStream.WritableStream.pipe_from_input_stream_async].
  */
@@ -27,6 +36,7 @@ typedef enum /*< flags,underscore_name=wstream_pipe_flags >*/ {
   WSTREAM_PIPE_FLAGS_NONE          = 0,
   WSTREAM_PIPE_FLAGS_PREVENT_CLOSE = 1 << 0,
   WSTREAM_PIPE_FLAGS_PREVENT_ABORT = 1 << 1,
+  WSTREAM_PIPE_FLAGS_BLOCKING_READS = 1 << 2,
 } WStreamPipeFlags;
 
 /**

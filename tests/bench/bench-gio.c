@@ -3,25 +3,47 @@
  * W3 of issue 6: throughput of a large copy through a WritableStream over a
  * GOutputStream, next to plain GIO doing the same.
  *
- *   bench-gio [MiB]        (default 1024; WSTREAM_BENCH_GIO_MIB also works)
+ *   bench-gio [MiB [RUNS]]   (default 1024 MiB, best of 3 runs;
+ *                             WSTREAM_BENCH_GIO_MIB and _RUNS also work)
+ *
+ * WSTREAM_BENCH_GIO_ONLY="wstream writer,splice" runs only the listed
+ * methods (and the write_all loop, the reference), e.g. under `perf record`.
  *
  * Two targets: a regular file in $TMPDIR (or /tmp), and a pipe drained by
- * another process (`cat > /dev/null`). For each, four ways to move the same
+ * another process (`cat > /dev/null`). For each, these ways to move the same
  * bytes in 64 KiB chunks:
  *
- *   write_all loop    g_output_stream_write_all() on each chunk, synchronous
- *   wstream writer    a writer over wstream_writable_stream_new_for_output_stream()
- *                     (byte-length strategy, 1 MiB), GBytes chunks, waiting
- *                     for writer.ready when the stream applies backpressure
+ *   write_all loop    g_output_stream_write_all() on each chunk, synchronous:
+ *                     the reference every ratio is relative to
+ *   write_all_async   GIO's own g_output_stream_write_all_async() loop, one
+ *                     chunk after the other (for context)
  *   splice            g_output_stream_splice() from a generated GInputStream
  *                     (GIO's own loop, 8 KiB at a time, synchronous)
+ *   wstream writer    a writer over wstream_writable_stream_new_for_output_stream()
+ *                     (default sink, byte-length strategy, 1 MiB), GBytes
+ *                     chunks, waiting for writer.ready when the stream
+ *                     applies backpressure
+ *   wstream blocking  the same with the sink's blocking-writes set
  *   wstream pipe      wstream_writable_stream_pipe_from_input_stream_async()
- *                     from the same generated input, 64 KiB reads
+ *                     from the same generated input, 64 KiB reads, default sink
+ *   wstream pipe blk  the same with WSTREAM_PIPE_FLAGS_BLOCKING_READS and the
+ *                     sink's blocking-writes
  *
+ * Besides the time, each row shows the CPU time of this process (all its
+ * threads) and its context switches (voluntary + involuntary, getrusage)
+ * per 64 KiB chunk in the best run (a GIO worker-thread hand-off shows up
+ * as at least two switches per chunk), then the median run and its ratio to
+ * the median write_all loop.
+ *
+ * The runs of the methods are interleaved (run 1 of every method, then run
+ * 2, ...) and the best run of each is reported: the machine this was written
+ * on has 2 cores shared with other busy processes, so only the best run
+ * says something about the code. The load average is printed with the table.
  * It prints numbers and never fails because of them.
  */
 #include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include <glib/gstdio.h>
 #include <wstream.h>
@@ -193,12 +215,16 @@ produce (Run *run)
 }
 
 static WStreamWritableStream *
-wstream_over (GOutputStream *out)
+wstream_over (GOutputStream *out,
+              gboolean       blocking_writes)
 {
   g_autoptr (GError) error = NULL;
   g_autoptr (WStreamQueuingStrategy) strategy = wstream_queuing_strategy_new_byte_length (1024 * 1024, &error);
-  WStreamWritableStream *stream = wstream_writable_stream_new_for_output_stream (out, strategy, &error);
+  g_autoptr (WStreamOutputStreamSink) sink = wstream_output_stream_sink_new (out);
+  WStreamWritableStream *stream;
 
+  wstream_output_stream_sink_set_blocking_writes (sink, blocking_writes);
+  stream = wstream_writable_stream_new (WSTREAM_SINK (sink), strategy, &error);
   if (stream == NULL)
     g_error ("%s", error->message);
   return stream;
@@ -217,11 +243,58 @@ move_write_all_loop (GOutputStream *out,
     g_error ("close: %s", error->message);
 }
 
+typedef struct {
+  GMainLoop *loop;
+  guint64    remaining;
+  GError    *error;
+} AsyncLoop;
+
 static void
-move_wstream_writer (GOutputStream *out,
-                     guint64        size)
+write_all_async_cb (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
 {
-  g_autoptr (WStreamWritableStream) stream = wstream_over (out);
+  AsyncLoop *run = user_data;
+  GOutputStream *out = G_OUTPUT_STREAM (source);
+
+  if (!g_output_stream_write_all_finish (out, result, NULL, &run->error))
+    {
+      g_main_loop_quit (run->loop);
+      return;
+    }
+  run->remaining -= CHUNK_SIZE;
+  if (run->remaining == 0)
+    {
+      g_main_loop_quit (run->loop);
+      return;
+    }
+  g_output_stream_write_all_async (out, chunk_data, CHUNK_SIZE, G_PRIORITY_DEFAULT, NULL,
+                                   write_all_async_cb, run);
+}
+
+static void
+move_write_all_async_loop (GOutputStream *out,
+                           guint64        size)
+{
+  AsyncLoop run = { .remaining = size };
+
+  run.loop = g_main_loop_new (NULL, FALSE);
+  g_output_stream_write_all_async (out, chunk_data, CHUNK_SIZE, G_PRIORITY_DEFAULT, NULL,
+                                   write_all_async_cb, &run);
+  g_main_loop_run (run.loop);
+  if (run.error != NULL)
+    g_error ("write_all_async: %s", run.error->message);
+  if (!g_output_stream_close (out, NULL, &run.error))
+    g_error ("close: %s", run.error->message);
+  g_main_loop_unref (run.loop);
+}
+
+static void
+move_wstream (GOutputStream *out,
+              guint64        size,
+              gboolean       blocking_writes)
+{
+  g_autoptr (WStreamWritableStream) stream = wstream_over (out, blocking_writes);
   Run run = { 0 };
 
   run.loop = g_main_loop_new (NULL, FALSE);
@@ -235,6 +308,20 @@ move_wstream_writer (GOutputStream *out,
   g_bytes_unref (run.chunk);
   g_object_unref (run.writer);
   g_main_loop_unref (run.loop);
+}
+
+static void
+move_wstream_writer (GOutputStream *out,
+                     guint64        size)
+{
+  move_wstream (out, size, FALSE);
+}
+
+static void
+move_wstream_blocking (GOutputStream *out,
+                       guint64        size)
+{
+  move_wstream (out, size, TRUE);
 }
 
 static void
@@ -261,15 +348,18 @@ piped_cb (GObject      *source,
 }
 
 static void
-move_wstream_pipe (GOutputStream *out,
-                   guint64        size)
+move_pipe (GOutputStream *out,
+           guint64        size,
+           gboolean       blocking)
 {
-  g_autoptr (WStreamWritableStream) stream = wstream_over (out);
+  g_autoptr (WStreamWritableStream) stream = wstream_over (out, blocking);
   g_autoptr (GInputStream) in = bench_input_new (size);
   Run run = { 0 };
 
   run.loop = g_main_loop_new (NULL, FALSE);
-  wstream_writable_stream_pipe_from_input_stream_async (stream, in, WSTREAM_PIPE_FLAGS_NONE,
+  wstream_writable_stream_pipe_from_input_stream_async (stream, in,
+                                                        blocking ? WSTREAM_PIPE_FLAGS_BLOCKING_READS
+                                                                 : WSTREAM_PIPE_FLAGS_NONE,
                                                         CHUNK_SIZE, G_PRIORITY_DEFAULT, NULL,
                                                         piped_cb, &run);
   g_main_loop_run (run.loop);
@@ -278,29 +368,113 @@ move_wstream_pipe (GOutputStream *out,
   g_main_loop_unref (run.loop);
 }
 
+static void
+move_wstream_pipe (GOutputStream *out,
+                   guint64        size)
+{
+  move_pipe (out, size, FALSE);
+}
+
+static void
+move_wstream_pipe_blocking (GOutputStream *out,
+                            guint64        size)
+{
+  move_pipe (out, size, TRUE);
+}
+
 typedef struct {
   const char *name;
   void      (*move) (GOutputStream *out, guint64 size);
 } Method;
 
 static const Method methods[] = {
-  { "write_all loop", move_write_all_loop },
-  { "wstream writer", move_wstream_writer },
-  { "splice",         move_splice },
-  { "wstream pipe",   move_wstream_pipe },
+  { "write_all loop",   move_write_all_loop },
+  { "write_all_async",  move_write_all_async_loop },
+  { "splice",           move_splice },
+  { "wstream writer",   move_wstream_writer },
+  { "wstream blocking", move_wstream_blocking },
+  { "wstream pipe",     move_wstream_pipe },
+  { "wstream pipe blk", move_wstream_pipe_blocking },
 };
+
+typedef struct {
+  double seconds;
+  double cpu_seconds;
+  double switches;
+} Figures;
+
+static int
+compare_doubles (const void *a,
+                 const void *b)
+{
+  double x = *(const double *) a, y = *(const double *) b;
+
+  return x < y ? -1 : x > y;
+}
+
+static double
+rusage_cpu (const struct rusage *ru)
+{
+  return ru->ru_utime.tv_sec + ru->ru_utime.tv_usec / 1e6 +
+         ru->ru_stime.tv_sec + ru->ru_stime.tv_usec / 1e6;
+}
+
+static Figures
+run_once (Target        *target,
+          const Method  *method,
+          guint64        mib)
+{
+  g_autoptr (GOutputStream) out = target_open (target);
+  struct rusage before, after;
+  gint64 start;
+  Figures f;
+
+  getrusage (RUSAGE_SELF, &before);
+  start = g_get_monotonic_time ();
+  method->move (out, mib * 1024 * 1024);
+  target_finish (target);
+  f.seconds = (g_get_monotonic_time () - start) / 1e6;
+  getrusage (RUSAGE_SELF, &after);
+  f.cpu_seconds = rusage_cpu (&after) - rusage_cpu (&before);
+  f.switches = (after.ru_nvcsw - before.ru_nvcsw) + (after.ru_nivcsw - before.ru_nivcsw);
+  target_cleanup (target);
+  return f;
+}
+
+static void
+print_load (const char *when)
+{
+  g_autofree char *load = NULL;
+
+  if (g_file_get_contents ("/proc/loadavg", &load, NULL, NULL))
+    printf ("# load average %s: %s", when, load);
+}
 
 int
 main (int    argc,
       char **argv)
 {
   const char *env = g_getenv ("WSTREAM_BENCH_GIO_MIB");
-  guint64 mib = 1024;
+  const char *env_runs = g_getenv ("WSTREAM_BENCH_GIO_RUNS");
+  guint64 mib = 1024, runs = 3;
   g_autofree char *dir = NULL;
   Target targets[2] = {
     { .name = "file" },
     { .name = "pipe" },
   };
+  Figures best[G_N_ELEMENTS (targets)][G_N_ELEMENTS (methods)];
+  double median[G_N_ELEMENTS (targets)][G_N_ELEMENTS (methods)];
+  g_autofree double *all = NULL;
+  double chunks;
+  g_auto (GStrv) only = NULL;
+  gboolean skip[G_N_ELEMENTS (methods)] = { FALSE };
+
+  if (g_getenv ("WSTREAM_BENCH_GIO_ONLY") != NULL)
+    {
+      only = g_strsplit (g_getenv ("WSTREAM_BENCH_GIO_ONLY"), ",", -1);
+      for (gsize m = 1; m < G_N_ELEMENTS (methods); m++)
+        skip[m] = !g_strv_contains ((const char * const *) only, methods[m].name);
+    }
 
   if (argc > 1)
     mib = g_ascii_strtoull (argv[1], NULL, 10);
@@ -308,6 +482,12 @@ main (int    argc,
     mib = g_ascii_strtoull (env, NULL, 10);
   if (mib == 0)
     mib = 1024;
+  if (argc > 2)
+    runs = g_ascii_strtoull (argv[2], NULL, 10);
+  else if (env_runs != NULL)
+    runs = g_ascii_strtoull (env_runs, NULL, 10);
+  if (runs == 0)
+    runs = 3;
 
   for (gsize i = 0; i < sizeof chunk_data; i++)
     chunk_data[i] = (guint8) (i * 131 + 7);
@@ -315,23 +495,52 @@ main (int    argc,
   dir = g_dir_make_tmp ("wstream-bench-gio-XXXXXX", NULL);
   targets[0].path = g_build_filename (dir, "out", NULL);
 
-  printf ("# bench-gio: %" G_GUINT64_FORMAT " MiB in %d KiB chunks\n", mib, CHUNK_SIZE / 1024);
-  printf ("%-6s %-16s %10s %12s\n", "target", "method", "seconds", "MiB/s");
+  printf ("# bench-gio (W3): %" G_GUINT64_FORMAT " MiB in %d KiB chunks, best of %" G_GUINT64_FORMAT
+          " interleaved runs\n", mib, CHUNK_SIZE / 1024, runs);
+  printf ("# %u CPUs online; on a machine shared with other busy processes the wall-clock figures\n"
+          "# are noisy (the ratios move by 10-30 points between runs): compare best runs, and the\n"
+          "# CPU seconds, which move less. Goal: wstream >= 90 %% of the write_all loop.\n",
+          g_get_num_processors ());
+  print_load ("before");
+  for (gsize t = 0; t < G_N_ELEMENTS (targets); t++)
+    {
+      all = g_renew (double, all, runs * G_N_ELEMENTS (methods));
+      for (gsize m = 0; m < G_N_ELEMENTS (methods); m++)
+        best[t][m].seconds = G_MAXDOUBLE;
+      for (guint64 r = 0; r < runs; r++)
+        for (gsize m = 0; m < G_N_ELEMENTS (methods); m++)
+          {
+            Figures f;
+
+            if (skip[m])
+              continue;
+            f = run_once (&targets[t], &methods[m], mib);
+            all[m * runs + r] = f.seconds;
+
+            if (f.seconds < best[t][m].seconds)
+              best[t][m] = f;
+          }
+      for (gsize m = 0; m < G_N_ELEMENTS (methods); m++)
+        if (!skip[m])
+          {
+            qsort (all + m * runs, runs, sizeof (double), compare_doubles);
+            median[t][m] = all[m * runs + runs / 2];
+          }
+    }
+  print_load ("after");
+
+  chunks = mib * 1024.0 * 1024.0 / CHUNK_SIZE;
+  printf ("%-6s %-17s %8s %9s %18s %8s %13s %9s %7s\n", "target", "method", "best s", "MiB/s",
+          "vs write_all loop", "CPU s", "ctx sw/chunk", "median s", "ratio");
   for (gsize t = 0; t < G_N_ELEMENTS (targets); t++)
     for (gsize m = 0; m < G_N_ELEMENTS (methods); m++)
-      {
-        Target *target = &targets[t];
-        g_autoptr (GOutputStream) out = target_open (target);
-        gint64 start = g_get_monotonic_time ();
-        double seconds;
-
-        methods[m].move (out, mib * 1024 * 1024);
-        target_finish (target);
-        seconds = (g_get_monotonic_time () - start) / 1e6;
-        printf ("%-6s %-16s %10.3f %12.1f\n", target->name, methods[m].name, seconds, mib / seconds);
-        fflush (stdout);
-        target_cleanup (target);
-      }
+      if (!skip[m])
+        printf ("%-6s %-17s %8.3f %9.1f %17.0f%% %8.3f %13.2f %9.3f %6.0f%%\n", targets[t].name,
+                methods[m].name, best[t][m].seconds, mib / best[t][m].seconds,
+                100.0 * best[t][0].seconds / best[t][m].seconds,
+                best[t][m].cpu_seconds, best[t][m].switches / chunks,
+                median[t][m], 100.0 * median[t][0] / median[t][m]);
+  fflush (stdout);
 
   g_rmdir (dir);
   g_free (targets[0].path);

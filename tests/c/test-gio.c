@@ -2,10 +2,12 @@
 /* GIO integration: the sink over a GOutputStream, the pipe from a
  * GInputStream, and the GOutputStream facade over a writable stream. */
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
 #include <glib/gstdio.h>
+#include <glib-unix.h>
 
 #include "test-util.h"
 
@@ -489,6 +491,22 @@ stream_with_sink (TestSink               *sink,
   return stream;
 }
 
+static WStreamWritableStream *
+stream_over_blocking (GOutputStream          *base,
+                      WStreamQueuingStrategy *strategy)
+{
+  g_autoptr (WStreamQueuingStrategy) owned = strategy;
+  g_autoptr (WStreamOutputStreamSink) sink = wstream_output_stream_sink_new (base);
+  g_autoptr (GError) error = NULL;
+  WStreamWritableStream *stream;
+
+  wstream_output_stream_sink_set_blocking_writes (sink, TRUE);
+  stream = wstream_writable_stream_new (WSTREAM_SINK (sink), strategy, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (stream);
+  return stream;
+}
+
 /* The outcome of a pipe. */
 typedef struct {
   gboolean  done;
@@ -743,7 +761,7 @@ test_sink_abort_pending_write (void)
 }
 
 /* Aborting a stream over g_file_replace() keeps the original file; closing
- * it replaces the file. */
+ * it replaces the file; with blocking writes too. */
 static void
 test_sink_abort_keeps_replaced_file (void)
 {
@@ -753,9 +771,10 @@ test_sink_abort_keeps_replaced_file (void)
   g_autoptr (GFile) file = g_file_new_for_path (path);
   g_autofree char *contents = NULL;
 
-  for (guint round = 0; round < 2; round++)
+  for (guint round = 0; round < 4; round++)
     {
-      gboolean do_abort = round == 0;
+      gboolean do_abort = round % 2 == 0;
+      gboolean blocking = round >= 2;
       g_autoptr (GFileOutputStream) out = NULL;
       g_autoptr (WStreamWritableStream) stream = NULL;
       g_autoptr (WStreamDefaultWriter) writer = NULL;
@@ -763,7 +782,8 @@ test_sink_abort_keeps_replaced_file (void)
       g_assert_true (g_file_set_contents (path, "original", -1, &error));
       out = g_file_replace (file, NULL, FALSE, G_FILE_CREATE_NONE, NULL, &error);
       g_assert_no_error (error);
-      stream = stream_over (G_OUTPUT_STREAM (out), NULL);
+      stream = blocking ? stream_over_blocking (G_OUTPUT_STREAM (out), NULL)
+                        : stream_over (G_OUTPUT_STREAM (out), NULL);
       writer = wstream_writable_stream_get_writer (stream, NULL);
       run_until_idle ();
       write_str (writer, "replacement", TRUE);
@@ -839,6 +859,387 @@ test_sink_closed_base (void)
 }
 
 /* ---------------------------------------------------------------------- */
+/* The sink's synchronous paths: a pollable base stream and blocking-writes */
+/* ---------------------------------------------------------------------- */
+
+/* A write that a pollable base stream takes at once is finished inside the
+ * write call (its callback still runs later, from the main context). */
+static void
+test_sink_pollable_writes_at_once (void)
+{
+  g_autoptr (GOutputStream) base = g_memory_output_stream_new_resizable ();
+  g_autoptr (WStreamWritableStream) stream = stream_over (base, count_strategy (4));
+  g_autoptr (WStreamDefaultWriter) writer = wstream_writable_stream_get_writer (stream, NULL);
+  GMemoryOutputStream *memory = G_MEMORY_OUTPUT_STREAM (base);
+
+  run_until_idle ();   /* start() */
+  write_str (writer, "first,", TRUE);
+  /* The idle stream gave the chunk to the sink at once, and the sink wrote
+   * it without a main-loop round trip. */
+  g_assert_cmpuint (g_memory_output_stream_get_data_size (memory), ==, 6);
+  g_assert_false (g_output_stream_has_pending (base));
+  assert_log_empty ();
+  write_str (writer, "second", TRUE);
+  wstream_default_writer_close_async (writer, NULL, cb_close, "close");
+  while (log_get ()->len < 3)
+    g_main_context_iteration (NULL, TRUE);
+
+  assert_log ("write first, ok", "write second ok", "close ok");
+  g_assert_true (g_output_stream_is_closed (base));
+  g_assert_cmpmem (g_memory_output_stream_get_data (memory),
+                   g_memory_output_stream_get_data_size (memory), "first,second", 12);
+}
+
+/* Reads a GInputStream in a thread, once opened, checking the pattern. */
+typedef struct {
+  GInputStream *input;
+  GThread      *thread;
+  GMutex        lock;
+  GCond         cond;
+  gboolean      open;
+  guint64       received;
+  gboolean      mismatch;
+  GError       *error;
+} Drain;
+
+static gpointer
+drain_thread (gpointer data)
+{
+  Drain *drain = data;
+  g_autofree guint8 *buf = g_malloc (64 * KiB);
+
+  g_mutex_lock (&drain->lock);
+  while (!drain->open)
+    g_cond_wait (&drain->cond, &drain->lock);
+  g_mutex_unlock (&drain->lock);
+
+  for (;;)
+    {
+      gssize n = g_input_stream_read (drain->input, buf, 64 * KiB, NULL, &drain->error);
+
+      if (n <= 0)
+        break;
+      if (!pattern_check (buf, drain->received, n))
+        drain->mismatch = TRUE;
+      drain->received += n;
+    }
+  return NULL;
+}
+
+static void
+drain_start (Drain        *drain,
+             GInputStream *input)
+{
+  drain->input = g_object_ref (input);
+  g_mutex_init (&drain->lock);
+  g_cond_init (&drain->cond);
+  drain->thread = g_thread_new ("drain", drain_thread, drain);
+}
+
+static void
+drain_open (Drain *drain)
+{
+  g_mutex_lock (&drain->lock);
+  drain->open = TRUE;
+  g_cond_signal (&drain->cond);
+  g_mutex_unlock (&drain->lock);
+}
+
+static void
+drain_join (Drain *drain)
+{
+  drain_open (drain);
+  g_thread_join (drain->thread);
+  g_clear_object (&drain->input);
+  g_mutex_clear (&drain->lock);
+  g_cond_clear (&drain->cond);
+}
+
+/* `cat`, whose standard input is a pipe in non-blocking mode (so that a
+ * full pipe makes the sink's write_nonblocking fail with WOULD_BLOCK, or
+ * write part of a chunk, instead of blocking) and whose output a Drain
+ * reads once opened. */
+static GSubprocess *
+cat_with_nonblocking_stdin (Drain *drain)
+{
+  g_autoptr (GError) error = NULL;
+  GSubprocess *cat = g_subprocess_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE,
+                                       &error, "cat", NULL);
+  GOutputStream *stdin_pipe;
+  int fd = -1;
+
+  g_assert_no_error (error);
+  stdin_pipe = g_subprocess_get_stdin_pipe (cat);
+  g_assert_true (G_IS_POLLABLE_OUTPUT_STREAM (stdin_pipe));
+  g_assert_true (g_pollable_output_stream_can_poll (G_POLLABLE_OUTPUT_STREAM (stdin_pipe)));
+  g_object_get (stdin_pipe, "fd", &fd, NULL);
+  g_assert_cmpint (fd, >=, 0);
+  g_assert_true (g_unix_set_fd_nonblocking (fd, TRUE, &error));
+  g_assert_no_error (error);
+  drain_start (drain, g_subprocess_get_stdout_pipe (cat));
+  return cat;
+}
+
+/* Writes pattern chunks of @chunk_size from *@offset without waiting, until
+ * the base stream has an asynchronous write pending (the reader is not
+ * reading: the pipe is full). Returns whether that happened. */
+static gboolean
+write_until_base_pending (WStreamDefaultWriter *writer,
+                          GOutputStream        *base,
+                          gsize                 chunk_size,
+                          guint64              *offset,
+                          guint64               limit)
+{
+  g_autofree guint8 *buf = g_malloc (chunk_size);
+
+  while (*offset < limit)
+    {
+      g_autoptr (GBytes) chunk = NULL;
+
+      pattern_fill (buf, *offset, chunk_size);
+      chunk = g_bytes_new (buf, chunk_size);
+      wstream_default_writer_write_bytes_async (writer, chunk, NULL, NULL, NULL);
+      *offset += chunk_size;
+      run_until_idle ();
+      if (g_output_stream_has_pending (base))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+typedef struct {
+  WStreamDefaultWriter *writer;
+  gsize                 chunk_size;
+  guint64               offset;
+  guint64               size;
+  gboolean              closed;
+  GError               *error;
+} Producer;
+
+static void producer_run (Producer *p);
+
+static void
+producer_ready_cb (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  Producer *p = user_data;
+
+  if (!wstream_default_writer_wait_ready_finish (p->writer, result, &p->error))
+    {
+      p->closed = TRUE;
+      return;
+    }
+  producer_run (p);
+}
+
+static void
+producer_closed_cb (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  Producer *p = user_data;
+
+  wstream_default_writer_close_finish (p->writer, result, &p->error);
+  p->closed = TRUE;
+}
+
+/* Writes the pattern up to p->size with backpressure, then closes. */
+static void
+producer_run (Producer *p)
+{
+  g_autofree guint8 *buf = g_malloc (p->chunk_size);
+  double desired;
+
+  while (p->offset < p->size)
+    {
+      g_autoptr (GBytes) chunk = NULL;
+      gsize n = MIN (p->chunk_size, p->size - p->offset);
+
+      g_assert_true (wstream_default_writer_get_desired_size (p->writer, &desired, NULL));
+      if (desired <= 0)
+        {
+          wstream_default_writer_wait_ready_async (p->writer, NULL, producer_ready_cb, p);
+          return;
+        }
+      pattern_fill (buf, p->offset, n);
+      chunk = g_bytes_new (buf, n);
+      wstream_default_writer_write_bytes_async (p->writer, chunk, NULL, NULL, NULL);
+      p->offset += n;
+    }
+  wstream_default_writer_close_async (p->writer, NULL, producer_closed_cb, p);
+}
+
+/* A pipe whose reader is slower than the writer: the sink's non-blocking
+ * write meets a full pipe, goes on asynchronously, and the reader gets every
+ * byte in order. */
+static void
+test_sink_pollable_slow_reader (void)
+{
+  const gsize chunk_size = 100000;   /* not a multiple of the pipe's pages */
+  const guint64 size = 32 * MiB + 777;   /* (fast: not scaled down) */
+  Drain drain = { 0 };
+  g_autoptr (GSubprocess) cat = cat_with_nonblocking_stdin (&drain);
+  GOutputStream *base = g_subprocess_get_stdin_pipe (cat);
+  g_autoptr (WStreamWritableStream) stream = stream_over (base, byte_strategy (256 * KiB));
+  g_autoptr (WStreamDefaultWriter) writer = wstream_writable_stream_get_writer (stream, NULL);
+  g_autoptr (GError) error = NULL;
+  Producer p = { .writer = writer, .chunk_size = chunk_size, .size = size };
+
+  run_until_idle ();
+  /* The reader does not read yet: the pipe and cat fill up, and then a
+   * write goes on asynchronously. */
+  g_assert_true (write_until_base_pending (writer, base, chunk_size, &p.offset, 16 * MiB));
+  g_assert_cmpuint (p.offset, <, 16 * MiB);
+  g_assert_cmpint (wstream_writable_stream_get_state (stream), ==, WSTREAM_STATE_WRITABLE);
+
+  drain_open (&drain);
+  producer_run (&p);
+  run_until_true (&p.closed);
+  g_assert_no_error (p.error);
+  g_assert_true (g_output_stream_is_closed (base));
+  g_assert_true (g_subprocess_wait_check (cat, NULL, &error));
+  g_assert_no_error (error);
+  drain_join (&drain);
+  g_assert_no_error (drain.error);
+  g_assert_cmpuint (drain.received, ==, size);
+  g_assert_false (drain.mismatch);
+  g_assert_cmpint (wstream_writable_stream_get_state (stream), ==, WSTREAM_STATE_CLOSED);
+}
+
+/* Abort while the rest of a chunk waits for a full pipe. */
+static void
+test_sink_pollable_abort_pending_write (void)
+{
+  const gsize chunk_size = 64 * KiB;
+  Drain drain = { 0 };
+  g_autoptr (GSubprocess) cat = cat_with_nonblocking_stdin (&drain);
+  GOutputStream *base = g_subprocess_get_stdin_pipe (cat);
+  g_autoptr (WStreamWritableStream) stream = stream_over (base, byte_strategy (256 * KiB));
+  g_autoptr (WStreamDefaultWriter) writer = wstream_writable_stream_get_writer (stream, NULL);
+  g_autoptr (GError) reason = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_FAILED, "stop");
+  g_autoptr (GError) error = NULL;
+  guint64 offset = 0;
+
+  run_until_idle ();
+  g_assert_true (write_until_base_pending (writer, base, chunk_size, &offset, 16 * MiB));
+  write_str (writer, "queued", TRUE);
+  wstream_default_writer_abort_async (writer, reason, NULL, cb_abort, "abort");
+  while (log_get ()->len < 2)
+    g_main_context_iteration (NULL, TRUE);
+
+  /* The pending write was cancelled (it has no callback here), the queued
+   * one fails with the reason, and the pipe is closed. */
+  assert_log ("write queued rejected stop", "abort ok");
+  g_assert_false (g_output_stream_has_pending (base));
+  g_assert_true (g_output_stream_is_closed (base));
+  g_assert_cmpint (wstream_writable_stream_get_state (stream), ==, WSTREAM_STATE_ERRORED);
+
+  /* cat gets end of input after what was written, in order. */
+  drain_join (&drain);
+  g_assert_true (g_subprocess_wait_check (cat, NULL, &error));
+  g_assert_no_error (drain.error);
+  g_assert_cmpuint (drain.received, <, offset);
+  g_assert_false (drain.mismatch);
+}
+
+/* blocking-writes: the property, and a file written inside each write call,
+ * byte for byte. */
+static void
+test_sink_blocking_writes_file (void)
+{
+  const gsize chunk_size = 100000;
+  const guint64 size = LARGE (64 * MiB) + 4321;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("wstream-gio-XXXXXX", &error);
+  g_autofree char *path = g_build_filename (dir, "file", NULL);
+  g_autoptr (GFile) file = g_file_new_for_path (path);
+  g_autoptr (GFileOutputStream) out = g_file_replace (file, NULL, FALSE, G_FILE_CREATE_NONE, NULL, &error);
+  g_autoptr (WStreamOutputStreamSink) sink = wstream_output_stream_sink_new (G_OUTPUT_STREAM (out));
+  g_autoptr (WStreamWritableStream) stream = NULL;
+  g_autoptr (WStreamDefaultWriter) writer = NULL;
+  g_autoptr (GMappedFile) mapped = NULL;
+  Producer p = { .chunk_size = chunk_size, .size = size };
+  gboolean blocking = FALSE;
+
+  g_assert_no_error (error);
+  g_assert_false (wstream_output_stream_sink_get_blocking_writes (sink));
+  wstream_output_stream_sink_set_blocking_writes (sink, TRUE);
+  g_object_get (sink, "blocking-writes", &blocking, NULL);
+  g_assert_true (blocking);
+  stream = wstream_writable_stream_new (WSTREAM_SINK (sink), byte_strategy (1 * MiB), &error);
+  g_assert_no_error (error);
+  writer = wstream_writable_stream_get_writer (stream, NULL);
+  run_until_idle ();
+
+  /* The first write reaches the file before the write call returns. */
+  p.writer = writer;
+  {
+    g_autoptr (GBytes) chunk = NULL;
+    g_autofree guint8 *buf = g_malloc (chunk_size);
+
+    pattern_fill (buf, 0, chunk_size);
+    chunk = g_bytes_new (buf, chunk_size);
+    wstream_default_writer_write_bytes_async (writer, chunk, NULL, NULL, NULL);
+    g_assert_cmpint (g_seekable_tell (G_SEEKABLE (out)), ==, chunk_size);
+    g_assert_false (g_output_stream_has_pending (G_OUTPUT_STREAM (out)));
+    p.offset = chunk_size;
+  }
+
+  producer_run (&p);
+  run_until_true (&p.closed);
+  g_assert_no_error (p.error);
+  g_assert_true (g_output_stream_is_closed (G_OUTPUT_STREAM (out)));
+
+  mapped = g_mapped_file_new (path, FALSE, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_mapped_file_get_length (mapped), ==, size);
+  g_assert_true (pattern_check ((const guint8 *) g_mapped_file_get_contents (mapped), 0, size));
+  g_clear_pointer (&mapped, g_mapped_file_unref);
+  g_unlink (path);
+  g_rmdir (dir);
+}
+
+/* blocking-writes: a base stream error is the stream's error, unchanged. */
+static void
+test_sink_blocking_writes_base_fails (void)
+{
+  g_autoptr (TestVerifyOutput) base = verify_output_new ();
+  g_autoptr (WStreamWritableStream) stream = NULL;
+  g_autoptr (WStreamDefaultWriter) writer = NULL;
+  g_autoptr (GError) error = NULL;
+  guint8 buf[1000];
+  double size;
+
+  base->fail_at = 2500;
+  base->hang = TRUE;   /* an asynchronous write would never finish */
+  stream = stream_over_blocking (G_OUTPUT_STREAM (base), byte_strategy (10000));
+  writer = wstream_writable_stream_get_writer (stream, NULL);
+  for (guint i = 0; i < 4; i++)
+    {
+      g_autoptr (GBytes) chunk = NULL;
+
+      pattern_fill (buf, i * sizeof buf, sizeof buf);
+      chunk = g_bytes_new (buf, sizeof buf);
+      wstream_default_writer_write_bytes_async (writer, chunk, NULL, cb_write,
+                                                (gpointer) (const char *[]) { "write 0", "write 1", "write 2", "write 3" }[i]);
+    }
+  wstream_default_writer_close_async (writer, NULL, cb_close, "close");
+  run_until_idle ();
+
+  assert_log ("write 0 ok", "write 1 ok",
+              "write 2 rejected no space left at 2500",
+              "write 3 rejected no space left at 2500",
+              "close rejected no space left at 2500");
+  g_assert_false (wstream_default_writer_get_desired_size (writer, &size, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NO_SPACE);
+  g_assert_cmpuint (base->pos, ==, 2500);
+  g_assert_false (base->mismatch);
+  g_assert_false (base->write_pending);
+  g_assert_false (g_output_stream_is_closed (G_OUTPUT_STREAM (base)));
+}
+
+/* ---------------------------------------------------------------------- */
 /* The pipe                                                                */
 /* ---------------------------------------------------------------------- */
 
@@ -856,6 +1257,33 @@ test_pipe_events (void)
   run_until_true (&r.done);
   assert_log ("sink.write abc", "sink.write def", "sink.write g", "sink.close",
               "pipe ok 7");
+  g_assert_cmpint (wstream_writable_stream_get_state (stream), ==, WSTREAM_STATE_CLOSED);
+  pipe_result_clear (&r);
+}
+
+/* A pollable input is read inside the main context, but not forever: with a
+ * stream that never asks it to wait, the pipe lets the main context run
+ * after a number of reads in a row. */
+static void
+test_pipe_inline_reads_are_bounded (void)
+{
+  g_autoptr (TestSink) sink = test_sink_new ();
+  g_autoptr (WStreamWritableStream) stream = stream_with_sink (sink, count_strategy (INFINITY));
+  g_autofree char *text = g_strnfill (200, 'x');
+  g_autoptr (GInputStream) input = memory_input (text);
+  PipeResult r = { 0 };
+  goffset after_start;
+
+  run_until_idle ();
+  log_reset ();
+  start_pipe (stream, input, WSTREAM_PIPE_FLAGS_NONE, 1, NULL, &r);
+  after_start = g_seekable_tell (G_SEEKABLE (input));
+  g_assert_cmpint (after_start, >, 1);
+  g_assert_cmpint (after_start, <, 200);
+  g_assert_true (g_input_stream_has_pending (input));
+  run_until_true (&r.done);
+  g_assert_no_error (r.error);
+  g_assert_cmpuint (r.bytes, ==, 200);
   g_assert_cmpint (wstream_writable_stream_get_state (stream), ==, WSTREAM_STATE_CLOSED);
   pipe_result_clear (&r);
 }
@@ -993,8 +1421,9 @@ test_pipe_large_copy (void)
 
 /* A real file to a real file, compared byte for byte. */
 static void
-test_pipe_file_copy (void)
+test_pipe_file_copy (gconstpointer data)
 {
+  const gboolean blocking = GPOINTER_TO_INT (data);
   const guint64 size = LARGE (128 * MiB) + 12345;
   g_autoptr (GError) error = NULL;
   g_autofree char *dir = g_dir_make_tmp ("wstream-gio-XXXXXX", &error);
@@ -1025,8 +1454,27 @@ test_pipe_file_copy (void)
   g_assert_no_error (error);
   out = g_file_replace (dst, NULL, FALSE, G_FILE_CREATE_NONE, NULL, &error);
   g_assert_no_error (error);
-  stream = stream_over (G_OUTPUT_STREAM (out), byte_strategy (4 * MiB));
-  start_pipe (stream, G_INPUT_STREAM (in), WSTREAM_PIPE_FLAGS_NONE, 0, NULL, &r);
+  if (blocking)
+    {
+      /* Reads and writes inside the main context: the first chunk is read
+       * and written before the call returns, and the reads stop when the
+       * queue is full (16 chunks: fewer than the pipe's limit of reads in a
+       * row), without an asynchronous read. */
+      stream = stream_over_blocking (G_OUTPUT_STREAM (out), byte_strategy (1 * MiB));
+      run_until_idle ();   /* start() */
+      start_pipe (stream, G_INPUT_STREAM (in), WSTREAM_PIPE_FLAGS_BLOCKING_READS, 0, NULL, &r);
+      g_assert_cmpint (g_seekable_tell (G_SEEKABLE (out)), ==, WSTREAM_PIPE_DEFAULT_CHUNK_SIZE);
+      g_assert_false (g_input_stream_has_pending (G_INPUT_STREAM (in)));
+    }
+  else
+    {
+      /* A local file is read in a worker thread and written from one. */
+      stream = stream_over (G_OUTPUT_STREAM (out), byte_strategy (4 * MiB));
+      run_until_idle ();   /* start() */
+      start_pipe (stream, G_INPUT_STREAM (in), WSTREAM_PIPE_FLAGS_NONE, 0, NULL, &r);
+      g_assert_cmpint (g_seekable_tell (G_SEEKABLE (out)), ==, 0);
+      g_assert_true (g_input_stream_has_pending (G_INPUT_STREAM (in)));
+    }
   run_until_true (&r.done);
   g_assert_no_error (r.error);
   g_assert_cmpuint (r.bytes, ==, size);
@@ -1047,6 +1495,94 @@ test_pipe_file_copy (void)
   g_unlink (src_path);
   g_unlink (dst_path);
   g_rmdir (dir);
+  pipe_result_clear (&r);
+}
+
+typedef struct {
+  GOutputStream *output;
+  guint64        size;
+  GMutex         lock;
+  GCond          cond;
+  gboolean       open;
+  GError        *error;
+} Feed;
+
+/* Writes the pattern into feed->output once opened, then closes it. */
+static gpointer
+feed_thread (gpointer data)
+{
+  Feed *feed = data;
+  g_autofree guint8 *buf = g_malloc (40000);
+  guint64 pos;
+
+  g_mutex_lock (&feed->lock);
+  while (!feed->open)
+    g_cond_wait (&feed->cond, &feed->lock);
+  g_mutex_unlock (&feed->lock);
+
+  for (pos = 0; pos < feed->size && feed->error == NULL; pos += 40000)
+    {
+      gsize n = MIN (40000, feed->size - pos);
+
+      pattern_fill (buf, pos, n);
+      g_output_stream_write_all (feed->output, buf, n, NULL, NULL, &feed->error);
+    }
+  if (feed->error == NULL)
+    g_output_stream_close (feed->output, NULL, &feed->error);
+  return NULL;
+}
+
+/* A pollable input (`cat`'s standard output) that has nothing to give at
+ * first: the pipe's non-blocking read goes on asynchronously, and the copy
+ * is complete and in order. */
+static void
+test_pipe_pollable_input (void)
+{
+  const guint64 size = LARGE (32 * MiB) + 99;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GSubprocess) cat = g_subprocess_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE,
+                                                  &error, "cat", NULL);
+  g_autoptr (TestVerifyOutput) base = verify_output_new ();
+  g_autoptr (WStreamWritableStream) stream = stream_over (G_OUTPUT_STREAM (base), byte_strategy (1 * MiB));
+  GInputStream *input;
+  Feed feed = { 0 };
+  GThread *thread;
+  PipeResult r = { 0 };
+
+  g_assert_no_error (error);
+  input = g_subprocess_get_stdout_pipe (cat);
+  g_assert_true (G_IS_POLLABLE_INPUT_STREAM (input));
+  g_assert_true (g_pollable_input_stream_can_poll (G_POLLABLE_INPUT_STREAM (input)));
+  feed.output = g_subprocess_get_stdin_pipe (cat);
+  feed.size = size;
+  g_mutex_init (&feed.lock);
+  g_cond_init (&feed.cond);
+  thread = g_thread_new ("feed", feed_thread, &feed);
+
+  start_pipe (stream, input, WSTREAM_PIPE_FLAGS_NONE, 0, NULL, &r);
+  /* Nothing to read yet: the read waits for the pipe. */
+  g_assert_true (g_input_stream_has_pending (input));
+  run_until_idle ();
+  g_assert_true (g_input_stream_has_pending (input));
+  g_assert_false (r.done);
+
+  g_mutex_lock (&feed.lock);
+  feed.open = TRUE;
+  g_cond_signal (&feed.cond);
+  g_mutex_unlock (&feed.lock);
+  run_until_true (&r.done);
+  g_thread_join (thread);
+  g_mutex_clear (&feed.lock);
+  g_cond_clear (&feed.cond);
+
+  g_assert_no_error (feed.error);
+  g_assert_no_error (r.error);
+  g_assert_cmpuint (r.bytes, ==, size);
+  g_assert_cmpuint (base->pos, ==, size);
+  g_assert_false (base->mismatch);
+  g_assert_false (g_input_stream_has_pending (input));
+  g_assert_true (g_subprocess_wait_check (cat, NULL, &error));
+  g_assert_no_error (error);
   pipe_result_clear (&r);
 }
 
@@ -1742,12 +2278,20 @@ main (int argc, char **argv)
   g_test_add_func ("/gio/sink/abort-keeps-a-replaced-file", test_sink_abort_keeps_replaced_file);
   g_test_add_func ("/gio/sink/can-leave-the-base-stream-open", test_sink_keep_base_open);
   g_test_add_func ("/gio/sink/refuses-a-closed-base-stream", test_sink_closed_base);
+  g_test_add_func ("/gio/sink/pollable/writes-at-once-without-a-round-trip", test_sink_pollable_writes_at_once);
+  g_test_add_func ("/gio/sink/pollable/slow-reader-pipe-gets-every-byte", test_sink_pollable_slow_reader);
+  g_test_add_func ("/gio/sink/pollable/abort-during-a-pending-write", test_sink_pollable_abort_pending_write);
+  g_test_add_func ("/gio/sink/blocking-writes/copies-a-file-byte-for-byte", test_sink_blocking_writes_file);
+  g_test_add_func ("/gio/sink/blocking-writes/pass-a-base-error-on-unchanged", test_sink_blocking_writes_base_fails);
   g_test_add_func ("/gio/pipe/writes-each-read-then-closes", test_pipe_events);
   g_test_add_func ("/gio/pipe/prevent-close-leaves-the-stream-open", test_pipe_prevent_close);
   g_test_add_func ("/gio/pipe/fails-on-a-locked-stream", test_pipe_locked);
   g_test_add_func ("/gio/pipe/fails-on-an-errored-or-closing-stream", test_pipe_into_errored_or_closed);
   g_test_add_func ("/gio/pipe/copies-256-mib-with-bounded-memory", test_pipe_large_copy);
-  g_test_add_func ("/gio/pipe/copies-a-file-byte-for-byte", test_pipe_file_copy);
+  g_test_add_data_func ("/gio/pipe/copies-a-file-byte-for-byte", GINT_TO_POINTER (FALSE), test_pipe_file_copy);
+  g_test_add_data_func ("/gio/pipe/blocking/copies-a-file-byte-for-byte", GINT_TO_POINTER (TRUE), test_pipe_file_copy);
+  g_test_add_func ("/gio/pipe/reads-a-pollable-input-without-blocking", test_pipe_pollable_input);
+  g_test_add_func ("/gio/pipe/inline-reads-are-bounded", test_pipe_inline_reads_are_bounded);
   g_test_add_func ("/gio/pipe/base-stream-fails-midway", test_pipe_base_fails_midway);
   g_test_add_func ("/gio/pipe/input-fails-midway-and-aborts", test_pipe_input_fails_midway);
   g_test_add_func ("/gio/pipe/input-fails-with-prevent-abort", test_pipe_input_fails_prevent_abort);
