@@ -1167,7 +1167,11 @@ test_sink_blocking_writes_file (void)
   wstream_output_stream_sink_set_blocking_writes (sink, TRUE);
   g_object_get (sink, "blocking-writes", &blocking, NULL);
   g_assert_true (blocking);
-  stream = wstream_writable_stream_new (WSTREAM_SINK (sink), byte_strategy (1 * MiB), &error);
+  {
+    g_autoptr (WStreamQueuingStrategy) strategy = byte_strategy (1 * MiB);
+
+    stream = wstream_writable_stream_new (WSTREAM_SINK (sink), strategy, &error);
+  }
   g_assert_no_error (error);
   writer = wstream_writable_stream_get_writer (stream, NULL);
   run_until_idle ();
