@@ -11,7 +11,7 @@ bash tools/install-deps.sh
 
 builddir=_build-examples
 if [ ! -f "$builddir/build.ninja" ]; then
-  meson setup "$builddir" -Dtests=false -Ddocumentation=disabled
+  meson setup "$builddir" -Dtests=disabled -Ddocumentation=disabled
 fi
 meson compile -C "$builddir"
 

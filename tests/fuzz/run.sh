@@ -20,7 +20,7 @@ build=_build-rel-fuzz
 if [ ! -f "$build/build.ninja" ]; then
   CC=clang meson setup "$build" -Db_sanitize=address,undefined -Db_lundef=false \
     -Dc_args=-fsanitize=fuzzer-no-link -Dintrospection=disabled \
-    -Ddocumentation=disabled -Dtests=false >"$build.setup.log" 2>&1 \
+    -Ddocumentation=disabled -Dtests=disabled >"$build.setup.log" 2>&1 \
     || { cat "$build.setup.log"; exit 1; }
 fi
 ninja -C "$build" wstream/libwstream-1.so.0.100.0 >/dev/null
