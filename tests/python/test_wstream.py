@@ -201,6 +201,37 @@ class TestSinks(MainLoopTestCase):
         self.assertEqual(self.log, ['late write failed enough', 'abort ok'])
 
 
+class TestPromises(MainLoopTestCase):
+
+    def test_await_a_promise_with_a_callback_and_a_main_loop(self):
+        promise = WStream.Promise.new()
+        got = []
+
+        def done(source, result):
+            got.append(source.wait_finish(result))
+            got.append(source.get_value())
+        promise.wait_async(None, done)
+        promise.resolve(GLib.Variant('s', 'hello'))
+        self.assertEqual(got, [], 'never called back inside resolve()')
+        self.run_until(lambda: len(got) == 2)
+        self.assertEqual(got[0], True)
+        self.assertEqual(got[1].unpack(), 'hello')
+
+    def test_rejected_promise_raises_from_finish(self):
+        promise = WStream.Promise.new()
+        errors = []
+
+        def done(source, result):
+            try:
+                source.wait_finish(result)
+            except GLib.Error as error:
+                errors.append(error)
+        promise.wait_async(None, done)
+        promise.reject(my_error(3, 'no'))
+        self.run_until(lambda: len(errors) == 1)
+        self.assertTrue(errors[0].matches(MY_DOMAIN, 3))
+
+
 class TestStrategies(MainLoopTestCase):
 
     def test_custom_size_function_in_python(self):
@@ -241,6 +272,20 @@ class TestStrategies(MainLoopTestCase):
         writer.write('x', errors.append)
         self.run_until(lambda: len(errors) == 1)
         self.assertTrue(errors[0].matches(MY_DOMAIN, 11), errors[0])
+
+    def test_strategy_subclass_overriding_the_size_vfunc(self):
+        class DoubleLength(WStream.QueuingStrategy):
+            def do_size(self, chunk):
+                return True, 2.0 * len(chunk)
+
+        strategy = DoubleLength(high_water_mark=10)
+        self.assertEqual(strategy.size('abc'), (True, 6.0))
+        stream = WStream.WritableStream(RecordingSink(), strategy)
+        writer = stream.get_writer()
+        writer.write('defer')
+        writer.write('ab')
+        # 'defer' is in flight (10), 'ab' queued (4): 10 - 14.
+        self.assertEqual(writer.desired_size, -4)
 
     def test_count_and_byte_length_strategies(self):
         count = WStream.QueuingStrategy.new_count(3)
