@@ -47,6 +47,14 @@
 
 G_DEFINE_FINAL_TYPE (WStreamDefaultWriter, wstream_default_writer, G_TYPE_OBJECT)
 
+/* The type is final: an exact class test is the whole type check, without
+ * the get_type() call of WSTREAM_IS_DEFAULT_WRITER(). Set in class_init,
+ * before any instance exists. */
+static GType writer_type;
+#define IS_WRITER(obj) \
+  ((obj) != NULL && ((GTypeInstance *) (obj))->g_class != NULL && \
+   ((GTypeInstance *) (obj))->g_class->g_type == writer_type)
+
 static void
 wstream_default_writer_dispose (GObject *object)
 {
@@ -76,6 +84,7 @@ wstream_default_writer_class_init (WStreamDefaultWriterClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
+  writer_type = G_TYPE_FROM_CLASS (klass);
   object_class->dispose = wstream_default_writer_dispose;
   object_class->finalize = wstream_default_writer_finalize;
 }
@@ -147,7 +156,7 @@ wstream_default_writer_write_async (WStreamDefaultWriter *self,
 {
   WStreamPromise *promise = NULL;
 
-  g_return_if_fail (WSTREAM_IS_DEFAULT_WRITER (self));
+  g_return_if_fail (IS_WRITER (self));
   g_return_if_fail (chunk != NULL && G_IS_VALUE (chunk));
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
   g_return_if_fail (self->jobs != NULL);
@@ -220,7 +229,7 @@ wstream_default_writer_write_finish (WStreamDefaultWriter  *self,
                                      GAsyncResult          *result,
                                      GError               **error)
 {
-  g_return_val_if_fail (WSTREAM_IS_DEFAULT_WRITER (self), FALSE);
+  g_return_val_if_fail (IS_WRITER (self), FALSE);
 
   return wstream_promise_propagate (result, self, wstream_default_writer_write_async, error);
 }
@@ -246,7 +255,7 @@ wstream_default_writer_close_async (WStreamDefaultWriter *self,
 {
   g_autoptr (WStreamPromise) promise = NULL;
 
-  g_return_if_fail (WSTREAM_IS_DEFAULT_WRITER (self));
+  g_return_if_fail (IS_WRITER (self));
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
   g_return_if_fail (self->jobs != NULL);
   WSTREAM_RETURN_IF_WRONG_THREAD (self->jobs);
@@ -287,7 +296,7 @@ wstream_default_writer_close_finish (WStreamDefaultWriter  *self,
                                      GAsyncResult          *result,
                                      GError               **error)
 {
-  g_return_val_if_fail (WSTREAM_IS_DEFAULT_WRITER (self), FALSE);
+  g_return_val_if_fail (IS_WRITER (self), FALSE);
 
   return wstream_promise_propagate (result, self, wstream_default_writer_close_async, error);
 }
@@ -315,7 +324,7 @@ wstream_default_writer_abort_async (WStreamDefaultWriter *self,
   g_autoptr (GError) default_reason = NULL;
   g_autoptr (WStreamPromise) promise = NULL;
 
-  g_return_if_fail (WSTREAM_IS_DEFAULT_WRITER (self));
+  g_return_if_fail (IS_WRITER (self));
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
   g_return_if_fail (self->jobs != NULL);
   WSTREAM_RETURN_IF_WRONG_THREAD (self->jobs);
@@ -354,7 +363,7 @@ wstream_default_writer_abort_finish (WStreamDefaultWriter  *self,
                                      GAsyncResult          *result,
                                      GError               **error)
 {
-  g_return_val_if_fail (WSTREAM_IS_DEFAULT_WRITER (self), FALSE);
+  g_return_val_if_fail (IS_WRITER (self), FALSE);
 
   return wstream_promise_propagate (result, self, wstream_default_writer_abort_async, error);
 }
@@ -378,7 +387,7 @@ wstream_default_writer_wait_ready_async (WStreamDefaultWriter *self,
                                          GAsyncReadyCallback   callback,
                                          gpointer              user_data)
 {
-  g_return_if_fail (WSTREAM_IS_DEFAULT_WRITER (self));
+  g_return_if_fail (IS_WRITER (self));
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
   g_return_if_fail (self->jobs != NULL);
   WSTREAM_RETURN_IF_WRONG_THREAD (self->jobs);
@@ -403,7 +412,7 @@ wstream_default_writer_wait_ready_finish (WStreamDefaultWriter  *self,
                                           GAsyncResult          *result,
                                           GError               **error)
 {
-  g_return_val_if_fail (WSTREAM_IS_DEFAULT_WRITER (self), FALSE);
+  g_return_val_if_fail (IS_WRITER (self), FALSE);
 
   return wstream_promise_propagate (result, self, wstream_default_writer_wait_ready_async, error);
 }
@@ -426,7 +435,7 @@ wstream_default_writer_wait_closed_async (WStreamDefaultWriter *self,
                                           GAsyncReadyCallback   callback,
                                           gpointer              user_data)
 {
-  g_return_if_fail (WSTREAM_IS_DEFAULT_WRITER (self));
+  g_return_if_fail (IS_WRITER (self));
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
   g_return_if_fail (self->jobs != NULL);
   WSTREAM_RETURN_IF_WRONG_THREAD (self->jobs);
@@ -450,7 +459,7 @@ wstream_default_writer_wait_closed_finish (WStreamDefaultWriter  *self,
                                            GAsyncResult          *result,
                                            GError               **error)
 {
-  g_return_val_if_fail (WSTREAM_IS_DEFAULT_WRITER (self), FALSE);
+  g_return_val_if_fail (IS_WRITER (self), FALSE);
 
   return wstream_promise_propagate (result, self, wstream_default_writer_wait_closed_async, error);
 }
@@ -475,7 +484,7 @@ wstream_default_writer_get_desired_size (WStreamDefaultWriter  *self,
                                          double                *out_size,
                                          GError               **error)
 {
-  g_return_val_if_fail (WSTREAM_IS_DEFAULT_WRITER (self), FALSE);
+  g_return_val_if_fail (IS_WRITER (self), FALSE);
   g_return_val_if_fail (out_size != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
@@ -503,7 +512,7 @@ wstream_default_writer_get_desired_size (WStreamDefaultWriter  *self,
 void
 wstream_default_writer_release_lock (WStreamDefaultWriter *self)
 {
-  g_return_if_fail (WSTREAM_IS_DEFAULT_WRITER (self));
+  g_return_if_fail (IS_WRITER (self));
 
   if (self->stream == NULL)
     return;

@@ -38,6 +38,7 @@ struct _WStreamJobQueue
   gboolean      is_global_default;
   WStreamRing   jobs;
   gboolean      yielded;
+  gint          live_promises;  /* promises holding the queue: see wstream_job_queue_ref_for_promise() */
 
   /* Spare promise objects, reset and ready for reuse: making and finalizing
    * a GObject costs far more than a write. They hold no reference on the
@@ -198,6 +199,31 @@ void
 wstream_job_queue_unref (WStreamJobQueue *queue)
 {
   g_main_context_unref (queue->context);
+}
+
+/*
+ * wstream_job_queue_ref_for_promise:
+ *
+ * A promise's hold on its queue. The queue keeps one reference on its
+ * context while any promise holds it, so that a promise recycled from the
+ * pool for each write costs an atomic increment, not a context reference.
+ * The counter is atomic because the last reference on a promise may be
+ * dropped in another thread (a binding's garbage collector); whoever takes
+ * a promise reference holds the context through its own object meanwhile.
+ */
+WStreamJobQueue *
+wstream_job_queue_ref_for_promise (WStreamJobQueue *queue)
+{
+  if (g_atomic_int_add (&queue->live_promises, 1) == 0)
+    g_main_context_ref (queue->context);
+  return queue;
+}
+
+void
+wstream_job_queue_unref_for_promise (WStreamJobQueue *queue)
+{
+  if (g_atomic_int_dec_and_test (&queue->live_promises))
+    g_main_context_unref (queue->context);
 }
 
 GMainContext *

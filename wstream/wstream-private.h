@@ -28,6 +28,8 @@ typedef void (*WStreamJobFunc) (gpointer a, gpointer b);
 WStreamJobQueue *wstream_job_queue_ref_thread_default (void);
 WStreamJobQueue *wstream_job_queue_ref                (WStreamJobQueue *queue);
 void             wstream_job_queue_unref              (WStreamJobQueue *queue);
+WStreamJobQueue *wstream_job_queue_ref_for_promise    (WStreamJobQueue *queue);
+void             wstream_job_queue_unref_for_promise  (WStreamJobQueue *queue);
 void             wstream_job_queue_push               (WStreamJobQueue *queue,
                                                        WStreamJobFunc   func,
                                                        gpointer         a,

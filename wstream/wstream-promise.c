@@ -95,7 +95,7 @@ wstream_promise_finalize (GObject *object)
     g_value_unset (&self->value);
   g_clear_error (&self->error);
   if (self->queue != NULL)
-    wstream_job_queue_unref (self->queue);
+    wstream_job_queue_unref_for_promise (self->queue);
 
   G_OBJECT_CLASS (wstream_promise_parent_class)->finalize (object);
 }
@@ -151,7 +151,7 @@ wstream_promise_new_in (WStreamJobQueue *queue)
 
   if (self == NULL)
     self = (WStreamPromise *) g_object_new_with_properties (WSTREAM_TYPE_PROMISE, 0, NULL, NULL);
-  self->queue = wstream_job_queue_ref (queue);
+  self->queue = wstream_job_queue_ref_for_promise (queue);
   return self;
 }
 
@@ -205,7 +205,7 @@ wstream_promise_release (WStreamPromise *promise)
       if (wstream_job_queue_pool_push (queue, promise))
         {
           promise->queue = NULL;
-          wstream_job_queue_unref (queue);
+          wstream_job_queue_unref_for_promise (queue);
           return;
         }
     }
