@@ -182,12 +182,12 @@ typedef struct {
   guint                waiters_size;
 } WStreamPromiseSlot;
 
-void            wstream_promise_slot_init_pending  (WStreamPromiseSlot *slot);
+void            wstream_promise_slot_init_pending_slow (WStreamPromiseSlot *slot);
 void            wstream_promise_slot_init_resolved (WStreamPromiseSlot *slot);
 void            wstream_promise_slot_init_rejected (WStreamPromiseSlot *slot,
                                                     const GError       *error);
 gboolean        wstream_promise_slot_is_pending    (WStreamPromiseSlot *slot);
-void            wstream_promise_slot_resolve       (WStreamPromiseSlot *slot);
+void            wstream_promise_slot_resolve_slow  (WStreamPromiseSlot *slot);
 void            wstream_promise_slot_reject        (WStreamPromiseSlot *slot,
                                                     const GError       *error);
 WStreamPromise *wstream_promise_slot_get           (WStreamPromiseSlot *slot,
@@ -201,6 +201,29 @@ void            wstream_promise_slot_add_waiter    (WStreamPromiseSlot *slot,
                                                     gpointer            source_tag);
 void            wstream_promise_slot_clear         (WStreamPromiseSlot *slot);
 void            wstream_promise_slot_destroy       (WStreamPromiseSlot *slot);
+
+/* Backpressure toggles the ready slot twice per write of an idle stream:
+ * the common case (nobody looked at the slot, nobody waits) is inline and
+ * does exactly what the out-of-line versions would. */
+static inline void
+wstream_promise_slot_init_pending (WStreamPromiseSlot *slot)
+{
+  if (G_LIKELY (slot->promise == NULL && slot->n_waiters == 0 && slot->error == NULL))
+    slot->state = WSTREAM_PROMISE_PENDING;
+  else
+    wstream_promise_slot_init_pending_slow (slot);
+}
+
+static inline void
+wstream_promise_slot_resolve (WStreamPromiseSlot *slot)
+{
+  if (slot->state != WSTREAM_PROMISE_PENDING)
+    return;
+  if (G_LIKELY (slot->promise == NULL && slot->n_waiters == 0))
+    slot->state = WSTREAM_PROMISE_FULFILLED;
+  else
+    wstream_promise_slot_resolve_slow (slot);
+}
 
 /* ---------------------------------------------------------------------- */
 /* Queuing strategies                                                      */

@@ -798,7 +798,7 @@ slot_flush_waiters (WStreamPromiseSlot *slot)
 }
 
 void
-wstream_promise_slot_init_pending (WStreamPromiseSlot *slot)
+wstream_promise_slot_init_pending_slow (WStreamPromiseSlot *slot)
 {
   wstream_promise_slot_clear (slot);
   slot->state = WSTREAM_PROMISE_PENDING;
@@ -827,7 +827,7 @@ wstream_promise_slot_is_pending (WStreamPromiseSlot *slot)
 }
 
 void
-wstream_promise_slot_resolve (WStreamPromiseSlot *slot)
+wstream_promise_slot_resolve_slow (WStreamPromiseSlot *slot)
 {
   if (slot->state != WSTREAM_PROMISE_PENDING)
     return;

@@ -1385,8 +1385,9 @@ writable_stream_default_controller_write (WStreamDefaultController *controller,
 
   /* "Let enqueueResult be EnqueueValueWithSize(controller, chunk,
    * chunkSize). If enqueueResult is an abrupt completion" (the size is not a
-   * finite non-negative number): error the stream. */
-  if (!wstream_check_chunk_size (chunk_size, &enqueue_error))
+   * finite non-negative number): error the stream. A count strategy's 1
+   * is always valid. */
+  if (chunk_size != 1 && !wstream_check_chunk_size (chunk_size, &enqueue_error))
     {
       writable_stream_default_controller_error_if_needed (controller, enqueue_error);
       return;
