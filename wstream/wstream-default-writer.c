@@ -51,6 +51,7 @@ G_DEFINE_FINAL_TYPE (WStreamDefaultWriter, wstream_default_writer, G_TYPE_OBJECT
  * the get_type() call of WSTREAM_IS_DEFAULT_WRITER(). Set in class_init,
  * before any instance exists. */
 static GType writer_type;
+GType wstream_default_writer_gtype;
 #define IS_WRITER(obj) \
   ((obj) != NULL && ((GTypeInstance *) (obj))->g_class != NULL && \
    ((GTypeInstance *) (obj))->g_class->g_type == writer_type)
@@ -85,6 +86,7 @@ wstream_default_writer_class_init (WStreamDefaultWriterClass *klass)
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
   writer_type = G_TYPE_FROM_CLASS (klass);
+  wstream_default_writer_gtype = writer_type;
   object_class->dispose = wstream_default_writer_dispose;
   object_class->finalize = wstream_default_writer_finalize;
 }

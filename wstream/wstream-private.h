@@ -105,6 +105,7 @@ struct _WStreamPromise
   GSource             *cancel_source;
   guint                delivered : 1;           /* callback called or queued */
   guint                delivered_cancelled : 1;
+  guint                source_counted : 1;      /* source_object is a writer held by its count */
 
   /* Internal reactions, in registration order; the first one lives inline
    * (most promises have at most one). */
@@ -298,7 +299,17 @@ struct _WStreamDefaultWriter
   WStreamWritableStream    *stream;        /* [[stream]], owned while locked */
   WStreamPromiseSlot        ready;         /* [[readyPromise]] */
   WStreamPromiseSlot        closed;        /* [[closedPromise]] */
+
+  /* Results (WStreamPromise) whose source object is this writer: while
+   * there is one, the writer holds one reference on itself for all of
+   * them (wstream_promise_new_for_call()), instead of one per result.
+   * Atomic: a binding may drop a result's last reference in another
+   * thread. */
+  gint                      pending_results;
 };
+
+/* The writer's GType, set by its class_init (before any writer exists). */
+extern GType wstream_default_writer_gtype;
 
 struct _WStreamDefaultController
 {
