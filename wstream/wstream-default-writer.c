@@ -51,6 +51,7 @@ G_DEFINE_FINAL_TYPE (WStreamDefaultWriter, wstream_default_writer, G_TYPE_OBJECT
  * the get_type() call of WSTREAM_IS_DEFAULT_WRITER(). Set in class_init,
  * before any instance exists. */
 static GType writer_type;
+static GType bytes_type;   /* G_TYPE_BYTES, without a get_type() call per write */
 GType wstream_default_writer_gtype;
 #define IS_WRITER(obj) \
   ((obj) != NULL && ((GTypeInstance *) (obj))->g_class != NULL && \
@@ -87,6 +88,7 @@ wstream_default_writer_class_init (WStreamDefaultWriterClass *klass)
 
   writer_type = G_TYPE_FROM_CLASS (klass);
   wstream_default_writer_gtype = writer_type;
+  bytes_type = G_TYPE_BYTES;
   object_class->dispose = wstream_default_writer_dispose;
   object_class->finalize = wstream_default_writer_finalize;
 }
@@ -128,6 +130,30 @@ wstream_default_writer_new (WStreamWritableStream  *stream,
   return wstream_writable_stream_get_writer (stream, error);
 }
 
+/* The body of write_async and write_bytes_async, after their checks. */
+static inline void
+writer_write (WStreamDefaultWriter *self,
+              const GValue         *chunk,
+              GCancellable         *cancellable,
+              GAsyncReadyCallback   callback,
+              gpointer              user_data)
+{
+  WStreamPromise *promise = NULL;
+
+  if (self->stream == NULL)
+    {
+      wstream_report_error (self->jobs, self, cancellable, callback, user_data,
+                            wstream_default_writer_write_async,
+                            released_writer_error ("write to"));
+      return;
+    }
+
+  if (callback != NULL)
+    promise = wstream_promise_new_for_call (self->jobs, self, cancellable, callback, user_data,
+                                            wstream_default_writer_write_async);
+  wstream_writable_stream_writer_write_take (self, chunk, promise);
+}
+
 /**
  * wstream_default_writer_write_async:
  * @self: a #WStreamDefaultWriter
@@ -156,26 +182,15 @@ wstream_default_writer_write_async (WStreamDefaultWriter *self,
                                     GAsyncReadyCallback   callback,
                                     gpointer              user_data)
 {
-  WStreamPromise *promise = NULL;
-
   g_return_if_fail (IS_WRITER (self));
-  g_return_if_fail (chunk != NULL && G_IS_VALUE (chunk));
+  /* A GBytes chunk, the common one, is a valid GValue without asking the
+   * type system. */
+  g_return_if_fail (chunk != NULL && (G_VALUE_TYPE (chunk) == bytes_type || G_IS_VALUE (chunk)));
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
   g_return_if_fail (self->jobs != NULL);
   WSTREAM_RETURN_IF_WRONG_THREAD (self->jobs);
 
-  if (self->stream == NULL)
-    {
-      wstream_report_error (self->jobs, self, cancellable, callback, user_data,
-                            wstream_default_writer_write_async,
-                            released_writer_error ("write to"));
-      return;
-    }
-
-  if (callback != NULL)
-    promise = wstream_promise_new_for_call (self->jobs, self, cancellable, callback, user_data,
-                                            wstream_default_writer_write_async);
-  wstream_writable_stream_writer_write_take (self, chunk, promise);
+  writer_write (self, chunk, cancellable, callback, user_data);
 }
 
 /**
@@ -203,13 +218,18 @@ wstream_default_writer_write_bytes_async (WStreamDefaultWriter *self,
   GValue value = G_VALUE_INIT;
 
   g_return_if_fail (bytes != NULL);
+  /* write_async's checks, but for the chunk, which is made here. */
+  g_return_if_fail (IS_WRITER (self));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+  g_return_if_fail (self->jobs != NULL);
+  WSTREAM_RETURN_IF_WRONG_THREAD (self->jobs);
 
   /* What g_value_set_static_boxed() makes, without the type checks: the
    * stream takes its own reference when it queues the chunk. */
-  value.g_type = G_TYPE_BYTES;
+  value.g_type = bytes_type;
   value.data[0].v_pointer = bytes;
   value.data[1].v_uint = G_VALUE_NOCOPY_CONTENTS;
-  wstream_default_writer_write_async (self, &value, cancellable, callback, user_data);
+  writer_write (self, &value, cancellable, callback, user_data);
 }
 
 /**
