@@ -518,6 +518,17 @@ wstream_default_writer_get_desired_size (WStreamDefaultWriter  *self,
     }
   WSTREAM_RETURN_VAL_IF_WRONG_THREAD (self->jobs, FALSE);
 
+  /* WritableStreamDefaultWriterGetDesiredSize of a writable stream (step 5:
+   * WritableStreamDefaultControllerGetDesiredSize) without leaving this
+   * file: producers ask on every write. */
+  if (G_LIKELY (self->stream->state == WSTREAM_STATE_WRITABLE))
+    {
+      WStreamDefaultController *controller = self->stream->controller;
+
+      *out_size = controller->strategy_hwm - controller->queue_total_size;
+      return TRUE;
+    }
+
   return wstream_writable_stream_writer_get_desired_size (self, out_size, error);
 }
 

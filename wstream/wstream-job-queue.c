@@ -17,12 +17,6 @@
  */
 #include "wstream-private.h"
 
-typedef struct {
-  WStreamJobFunc func;
-  gpointer       a;
-  gpointer       b;
-} WStreamJob;
-
 /* Each thread has its own copy: its address tells threads apart in two
  * instructions, where g_thread_self() costs a thread-local lookup call. */
 _Thread_local char wstream_thread_marker __attribute__ ((tls_model ("initial-exec")));
@@ -33,10 +27,10 @@ struct _WStreamJobQueue
   GSource       source;
   const char   *thread_marker;  /* &thread_marker of that thread; stays the
                                  * 2nd field (WStreamJobQueueHead) */
+  WStreamRing   jobs;           /* the 3rd (WStreamJobQueueHead) */
   GMainContext *context;   /* not owned: the context owns us */
   GThread      *thread;    /* the thread that made the queue */
   gboolean      is_global_default;
-  WStreamRing   jobs;
   gboolean      yielded;
   gint          live_promises;  /* promises holding the queue: see wstream_job_queue_ref_for_promise() */
 
@@ -46,6 +40,10 @@ struct _WStreamJobQueue
   gpointer      pool[WSTREAM_JOB_QUEUE_POOL_SIZE];
   guint         pool_len;
 };
+
+G_STATIC_ASSERT (G_STRUCT_OFFSET (WStreamJobQueue, source) == 0);
+G_STATIC_ASSERT (G_STRUCT_OFFSET (WStreamJobQueue, jobs) ==
+                 G_STRUCT_OFFSET (WStreamJobQueueHead, jobs));
 
 static GMutex queues_lock;
 static GHashTable *queues;  /* GMainContext * → WStreamJobQueue * */
@@ -255,23 +253,6 @@ wstream_job_queue_is_current (WStreamJobQueue *queue)
     return TRUE;
   context = g_main_context_get_thread_default ();
   return context != NULL && context == queue->context && !queue->is_global_default;
-}
-
-/*
- * wstream_job_queue_push:
- *
- * Appends a job; it runs from the queue's context after every job already
- * queued, never inside this call.
- */
-void
-wstream_job_queue_push (WStreamJobQueue *queue,
-                        WStreamJobFunc   func,
-                        gpointer         a,
-                        gpointer         b)
-{
-  WStreamJob job = { func, a, b };
-
-  wstream_ring_push_tail (&queue->jobs, sizeof (WStreamJob), &job);
 }
 
 gpointer

@@ -13,6 +13,44 @@
 
 G_BEGIN_DECLS
 
+/* A ring buffer of fixed-size items. */
+typedef struct {
+  guint8 *items;
+  gsize   head;
+  gsize   len;
+  gsize   mask;   /* capacity - 1, capacity a power of two; 0 when empty */
+} WStreamRing;
+
+/* Ring buffer helpers: a FIFO of fixed-size items that grows by doubling. */
+void wstream_ring_grow (WStreamRing *ring, gsize item_size);
+
+static inline void
+wstream_ring_push_tail (WStreamRing *ring, gsize item_size, gconstpointer item)
+{
+  if (G_UNLIKELY (ring->mask == 0 || ring->len == ring->mask + 1))
+    wstream_ring_grow (ring, item_size);
+  memcpy (ring->items + ((ring->head + ring->len) & ring->mask) * item_size, item, item_size);
+  ring->len++;
+}
+
+static inline gpointer
+wstream_ring_peek_head (WStreamRing *ring, gsize item_size)
+{
+  g_assert (ring->len > 0);
+  return ring->items + ring->head * item_size;
+}
+
+static inline void
+wstream_ring_pop_head (WStreamRing *ring, gsize item_size, gpointer out_item)
+{
+  g_assert (ring->len > 0);
+  memcpy (out_item, ring->items + ring->head * item_size, item_size);
+  ring->head = (ring->head + 1) & ring->mask;
+  ring->len--;
+}
+
+void wstream_ring_clear (WStreamRing *ring);
+
 /* ---------------------------------------------------------------------- */
 /* The job queue: the spec's microtask queue, one per GMainContext.        */
 /* ---------------------------------------------------------------------- */
@@ -30,10 +68,6 @@ WStreamJobQueue *wstream_job_queue_ref                (WStreamJobQueue *queue);
 void             wstream_job_queue_unref              (WStreamJobQueue *queue);
 WStreamJobQueue *wstream_job_queue_ref_for_promise    (WStreamJobQueue *queue);
 void             wstream_job_queue_unref_for_promise  (WStreamJobQueue *queue);
-void             wstream_job_queue_push               (WStreamJobQueue *queue,
-                                                       WStreamJobFunc   func,
-                                                       gpointer         a,
-                                                       gpointer         b);
 gboolean         wstream_job_queue_is_current         (WStreamJobQueue *queue);
 GMainContext    *wstream_job_queue_get_context        (WStreamJobQueue *queue);
 /* A small per-queue pool of spare promise objects (see wstream_promise_release()). */
@@ -48,9 +82,33 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (WStreamJobQueue, wstream_job_queue_unref)
  * address of the calling thread's own marker. */
 extern _Thread_local char wstream_thread_marker __attribute__ ((tls_model ("initial-exec")));
 typedef struct {
-  GSource     source;
-  const char *thread_marker;
+  GSource      source;
+  const char  *thread_marker;
+  WStreamRing  jobs;   /* of WStreamJob */
 } WStreamJobQueueHead;
+
+typedef struct {
+  WStreamJobFunc func;
+  gpointer       a;
+  gpointer       b;
+} WStreamJob;
+
+/*
+ * wstream_job_queue_push:
+ *
+ * Appends a job; it runs from the queue's context after every job already
+ * queued, never inside this call. Inline: every settlement pushes one.
+ */
+static inline void
+wstream_job_queue_push (WStreamJobQueue *queue,
+                        WStreamJobFunc   func,
+                        gpointer         a,
+                        gpointer         b)
+{
+  WStreamJob job = { func, a, b };
+
+  wstream_ring_push_tail (&((WStreamJobQueueHead *) queue)->jobs, sizeof (WStreamJob), &job);
+}
 
 static inline gboolean
 wstream_job_queue_is_current_fast (WStreamJobQueue *queue)
@@ -242,14 +300,6 @@ gboolean wstream_check_chunk_size                (double                   size,
 /* The three spec objects                                                  */
 /* ---------------------------------------------------------------------- */
 
-/* A ring buffer of fixed-size items. */
-typedef struct {
-  guint8 *items;
-  gsize   head;
-  gsize   len;
-  gsize   mask;   /* capacity - 1, capacity a power of two; 0 when empty */
-} WStreamRing;
-
 /* An entry of the controller's [[queue]]: a chunk with its size, or the
  * close sentinel (chunk of type G_TYPE_INVALID). */
 typedef struct {
@@ -363,34 +413,5 @@ WStreamPromise *wstream_writable_stream_close_internal (WStreamWritableStream *s
 WStreamDefaultController *wstream_default_controller_new_internal (void);
 WStreamDefaultWriter     *wstream_default_writer_new_internal     (void);
 
-/* Ring buffer helpers: a FIFO of fixed-size items that grows by doubling. */
-void wstream_ring_grow (WStreamRing *ring, gsize item_size);
-
-static inline void
-wstream_ring_push_tail (WStreamRing *ring, gsize item_size, gconstpointer item)
-{
-  if (G_UNLIKELY (ring->mask == 0 || ring->len == ring->mask + 1))
-    wstream_ring_grow (ring, item_size);
-  memcpy (ring->items + ((ring->head + ring->len) & ring->mask) * item_size, item, item_size);
-  ring->len++;
-}
-
-static inline gpointer
-wstream_ring_peek_head (WStreamRing *ring, gsize item_size)
-{
-  g_assert (ring->len > 0);
-  return ring->items + ring->head * item_size;
-}
-
-static inline void
-wstream_ring_pop_head (WStreamRing *ring, gsize item_size, gpointer out_item)
-{
-  g_assert (ring->len > 0);
-  memcpy (out_item, ring->items + ring->head * item_size, item_size);
-  ring->head = (ring->head + 1) & ring->mask;
-  ring->len--;
-}
-
-void wstream_ring_clear (WStreamRing *ring);
 
 G_END_DECLS
