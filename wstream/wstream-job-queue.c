@@ -24,26 +24,32 @@ _Thread_local char wstream_thread_marker __attribute__ ((tls_model ("initial-exe
 
 struct _WStreamJobQueue
 {
+  /* The fields that the inline functions of wstream-private.h use come
+   * first, in the order of WStreamJobQueueHead. */
   GSource       source;
-  const char   *thread_marker;  /* &thread_marker of that thread; stays the
-                                 * 2nd field (WStreamJobQueueHead) */
-  WStreamRing   jobs;           /* the 3rd (WStreamJobQueueHead) */
+  const char   *thread_marker;  /* &thread_marker of that thread */
+  WStreamRing   jobs;
   GMainContext *context;   /* not owned: the context owns us */
-  GThread      *thread;    /* the thread that made the queue */
-  gboolean      is_global_default;
-  gboolean      yielded;
   gint          live_promises;  /* promises holding the queue: see wstream_job_queue_ref_for_promise() */
-
+  guint         pool_len;
   /* Spare promise objects, reset and ready for reuse: making and finalizing
    * a GObject costs far more than a write. They hold no reference on the
    * queue's context. */
   gpointer      pool[WSTREAM_JOB_QUEUE_POOL_SIZE];
-  guint         pool_len;
+
+  GThread      *thread;    /* the thread that made the queue */
+  gboolean      is_global_default;
+  gboolean      yielded;
 };
 
+#define SAME_OFFSET(field) \
+  G_STATIC_ASSERT (G_STRUCT_OFFSET (WStreamJobQueue, field) == G_STRUCT_OFFSET (WStreamJobQueueHead, field))
 G_STATIC_ASSERT (G_STRUCT_OFFSET (WStreamJobQueue, source) == 0);
-G_STATIC_ASSERT (G_STRUCT_OFFSET (WStreamJobQueue, jobs) ==
-                 G_STRUCT_OFFSET (WStreamJobQueueHead, jobs));
+SAME_OFFSET (jobs);
+SAME_OFFSET (context);
+SAME_OFFSET (live_promises);
+SAME_OFFSET (pool_len);
+SAME_OFFSET (pool);
 
 static GMutex queues_lock;
 static GHashTable *queues;  /* GMainContext * → WStreamJobQueue * */
@@ -199,31 +205,6 @@ wstream_job_queue_unref (WStreamJobQueue *queue)
   g_main_context_unref (queue->context);
 }
 
-/*
- * wstream_job_queue_ref_for_promise:
- *
- * A promise's hold on its queue. The queue keeps one reference on its
- * context while any promise holds it, so that a promise recycled from the
- * pool for each write costs an atomic increment, not a context reference.
- * The counter is atomic because the last reference on a promise may be
- * dropped in another thread (a binding's garbage collector); whoever takes
- * a promise reference holds the context through its own object meanwhile.
- */
-WStreamJobQueue *
-wstream_job_queue_ref_for_promise (WStreamJobQueue *queue)
-{
-  if (g_atomic_int_add (&queue->live_promises, 1) == 0)
-    g_main_context_ref (queue->context);
-  return queue;
-}
-
-void
-wstream_job_queue_unref_for_promise (WStreamJobQueue *queue)
-{
-  if (g_atomic_int_dec_and_test (&queue->live_promises))
-    g_main_context_unref (queue->context);
-}
-
 GMainContext *
 wstream_job_queue_get_context (WStreamJobQueue *queue)
 {
@@ -253,22 +234,4 @@ wstream_job_queue_is_current (WStreamJobQueue *queue)
     return TRUE;
   context = g_main_context_get_thread_default ();
   return context != NULL && context == queue->context && !queue->is_global_default;
-}
-
-gpointer
-wstream_job_queue_pool_pop (WStreamJobQueue *queue)
-{
-  if (queue->pool_len == 0)
-    return NULL;
-  return queue->pool[--queue->pool_len];
-}
-
-gboolean
-wstream_job_queue_pool_push (WStreamJobQueue *queue,
-                             gpointer         promise)
-{
-  if (queue->pool_len == WSTREAM_JOB_QUEUE_POOL_SIZE)
-    return FALSE;
-  queue->pool[queue->pool_len++] = promise;
-  return TRUE;
 }

@@ -66,26 +66,77 @@ typedef void (*WStreamJobFunc) (gpointer a, gpointer b);
 WStreamJobQueue *wstream_job_queue_ref_thread_default (void);
 WStreamJobQueue *wstream_job_queue_ref                (WStreamJobQueue *queue);
 void             wstream_job_queue_unref              (WStreamJobQueue *queue);
-WStreamJobQueue *wstream_job_queue_ref_for_promise    (WStreamJobQueue *queue);
-void             wstream_job_queue_unref_for_promise  (WStreamJobQueue *queue);
 gboolean         wstream_job_queue_is_current         (WStreamJobQueue *queue);
 GMainContext    *wstream_job_queue_get_context        (WStreamJobQueue *queue);
-/* A small per-queue pool of spare promise objects (see wstream_promise_release()). */
-gpointer         wstream_job_queue_pool_pop           (WStreamJobQueue *queue);
-gboolean         wstream_job_queue_pool_push          (WStreamJobQueue *queue,
-                                                       gpointer         promise);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (WStreamJobQueue, wstream_job_queue_unref)
 
-/* Public entry points of objects that belong to a queue's thread use this. */
-/* The thread check's common case, inline: the queue's thread marker is the
- * address of the calling thread's own marker. */
-extern _Thread_local char wstream_thread_marker __attribute__ ((tls_model ("initial-exec")));
+/* The start of the queue's struct (wstream-job-queue.c): what the inline
+ * functions below need. */
 typedef struct {
-  GSource      source;
-  const char  *thread_marker;
-  WStreamRing  jobs;   /* of WStreamJob */
+  GSource       source;
+  const char   *thread_marker;
+  WStreamRing   jobs;   /* of WStreamJob */
+  GMainContext *context;
+  gint          live_promises;
+  guint         pool_len;
+  gpointer      pool[WSTREAM_JOB_QUEUE_POOL_SIZE];
 } WStreamJobQueueHead;
+
+#define WSTREAM_JOB_QUEUE_HEAD(queue) ((WStreamJobQueueHead *) (queue))
+
+/*
+ * wstream_job_queue_ref_for_promise:
+ *
+ * A promise's hold on its queue. The queue keeps one reference on its
+ * context while any promise holds it, so that a promise recycled from the
+ * pool for each write costs an atomic increment, not a context reference.
+ * The counter is atomic because the last reference on a promise may be
+ * dropped in another thread (a binding's garbage collector); whoever takes
+ * a promise reference holds the context through its own object meanwhile.
+ */
+static inline WStreamJobQueue *
+wstream_job_queue_ref_for_promise (WStreamJobQueue *queue)
+{
+  WStreamJobQueueHead *head = WSTREAM_JOB_QUEUE_HEAD (queue);
+
+  if (g_atomic_int_add (&head->live_promises, 1) == 0)
+    g_main_context_ref (head->context);
+  return queue;
+}
+
+static inline void
+wstream_job_queue_unref_for_promise (WStreamJobQueue *queue)
+{
+  WStreamJobQueueHead *head = WSTREAM_JOB_QUEUE_HEAD (queue);
+
+  if (g_atomic_int_dec_and_test (&head->live_promises))
+    g_main_context_unref (head->context);
+}
+
+/* A small per-queue pool of spare promise objects (see
+ * wstream_promise_release()); owner thread only. */
+static inline gpointer
+wstream_job_queue_pool_pop (WStreamJobQueue *queue)
+{
+  WStreamJobQueueHead *head = WSTREAM_JOB_QUEUE_HEAD (queue);
+
+  if (head->pool_len == 0)
+    return NULL;
+  return head->pool[--head->pool_len];
+}
+
+static inline gboolean
+wstream_job_queue_pool_push (WStreamJobQueue *queue,
+                             gpointer         promise)
+{
+  WStreamJobQueueHead *head = WSTREAM_JOB_QUEUE_HEAD (queue);
+
+  if (head->pool_len == WSTREAM_JOB_QUEUE_POOL_SIZE)
+    return FALSE;
+  head->pool[head->pool_len++] = promise;
+  return TRUE;
+}
 
 typedef struct {
   WStreamJobFunc func;
@@ -107,13 +158,18 @@ wstream_job_queue_push (WStreamJobQueue *queue,
 {
   WStreamJob job = { func, a, b };
 
-  wstream_ring_push_tail (&((WStreamJobQueueHead *) queue)->jobs, sizeof (WStreamJob), &job);
+  wstream_ring_push_tail (&WSTREAM_JOB_QUEUE_HEAD (queue)->jobs, sizeof (WStreamJob), &job);
 }
+
+/* Public entry points of objects that belong to a queue's thread use this. */
+/* The thread check's common case, inline: the queue's thread marker is the
+ * address of the calling thread's own marker. */
+extern _Thread_local char wstream_thread_marker __attribute__ ((tls_model ("initial-exec")));
 
 static inline gboolean
 wstream_job_queue_is_current_fast (WStreamJobQueue *queue)
 {
-  if (G_LIKELY (((WStreamJobQueueHead *) queue)->thread_marker == &wstream_thread_marker))
+  if (G_LIKELY (WSTREAM_JOB_QUEUE_HEAD (queue)->thread_marker == &wstream_thread_marker))
     return TRUE;
   return wstream_job_queue_is_current (queue);
 }
