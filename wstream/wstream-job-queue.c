@@ -31,6 +31,7 @@ struct _WStreamJobQueue
   WStreamRing   jobs;
   GMainContext *context;   /* not owned: the context owns us */
   gint          live_promises;  /* promises holding the queue: see wstream_job_queue_ref_for_promise() */
+  gboolean      is_global_default;
   guint         pool_len;
   /* Spare promise objects, reset and ready for reuse: making and finalizing
    * a GObject costs far more than a write. They hold no reference on the
@@ -38,7 +39,6 @@ struct _WStreamJobQueue
   gpointer      pool[WSTREAM_JOB_QUEUE_POOL_SIZE];
 
   GThread      *thread;    /* the thread that made the queue */
-  gboolean      is_global_default;
   gboolean      yielded;
 };
 
@@ -48,6 +48,7 @@ G_STATIC_ASSERT (G_STRUCT_OFFSET (WStreamJobQueue, source) == 0);
 SAME_OFFSET (jobs);
 SAME_OFFSET (context);
 SAME_OFFSET (live_promises);
+SAME_OFFSET (is_global_default);
 SAME_OFFSET (pool_len);
 SAME_OFFSET (pool);
 

@@ -79,6 +79,7 @@ typedef struct {
   WStreamRing   jobs;   /* of WStreamJob */
   GMainContext *context;
   gint          live_promises;
+  gboolean      is_global_default;
   guint         pool_len;
   gpointer      pool[WSTREAM_JOB_QUEUE_POOL_SIZE];
 } WStreamJobQueueHead;
@@ -94,13 +95,16 @@ typedef struct {
  * The counter is atomic because the last reference on a promise may be
  * dropped in another thread (a binding's garbage collector); whoever takes
  * a promise reference holds the context through its own object meanwhile.
+ * The global default context is never finalized (GLib keeps it for the
+ * life of the process): promises of its queue need no hold at all, which
+ * saves two atomic operations per result.
  */
 static inline WStreamJobQueue *
 wstream_job_queue_ref_for_promise (WStreamJobQueue *queue)
 {
   WStreamJobQueueHead *head = WSTREAM_JOB_QUEUE_HEAD (queue);
 
-  if (g_atomic_int_add (&head->live_promises, 1) == 0)
+  if (!head->is_global_default && g_atomic_int_add (&head->live_promises, 1) == 0)
     g_main_context_ref (head->context);
   return queue;
 }
@@ -110,7 +114,7 @@ wstream_job_queue_unref_for_promise (WStreamJobQueue *queue)
 {
   WStreamJobQueueHead *head = WSTREAM_JOB_QUEUE_HEAD (queue);
 
-  if (g_atomic_int_dec_and_test (&head->live_promises))
+  if (!head->is_global_default && g_atomic_int_dec_and_test (&head->live_promises))
     g_main_context_unref (head->context);
 }
 
