@@ -47,6 +47,16 @@
 
 G_DEFINE_FINAL_TYPE (WStreamDefaultWriter, wstream_default_writer, G_TYPE_OBJECT)
 
+/* The type is final: an exact class test is the whole type check, without
+ * the get_type() call of WSTREAM_IS_DEFAULT_WRITER(). Set in class_init,
+ * before any instance exists. */
+static GType writer_type;
+static GType bytes_type;   /* G_TYPE_BYTES, without a get_type() call per write */
+GType wstream_default_writer_gtype;
+#define IS_WRITER(obj) \
+  ((obj) != NULL && ((GTypeInstance *) (obj))->g_class != NULL && \
+   ((GTypeInstance *) (obj))->g_class->g_type == writer_type)
+
 static void
 wstream_default_writer_dispose (GObject *object)
 {
@@ -76,6 +86,9 @@ wstream_default_writer_class_init (WStreamDefaultWriterClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
+  writer_type = G_TYPE_FROM_CLASS (klass);
+  wstream_default_writer_gtype = writer_type;
+  bytes_type = G_TYPE_BYTES;
   object_class->dispose = wstream_default_writer_dispose;
   object_class->finalize = wstream_default_writer_finalize;
 }
@@ -117,6 +130,30 @@ wstream_default_writer_new (WStreamWritableStream  *stream,
   return wstream_writable_stream_get_writer (stream, error);
 }
 
+/* The body of write_async and write_bytes_async, after their checks. */
+static inline void
+writer_write (WStreamDefaultWriter *self,
+              const GValue         *chunk,
+              GCancellable         *cancellable,
+              GAsyncReadyCallback   callback,
+              gpointer              user_data)
+{
+  WStreamPromise *promise = NULL;
+
+  if (self->stream == NULL)
+    {
+      wstream_report_error (self->jobs, self, cancellable, callback, user_data,
+                            wstream_default_writer_write_async,
+                            released_writer_error ("write to"));
+      return;
+    }
+
+  if (callback != NULL)
+    promise = wstream_promise_new_for_call (self->jobs, self, cancellable, callback, user_data,
+                                            wstream_default_writer_write_async);
+  wstream_writable_stream_writer_write_take (self, chunk, promise);
+}
+
 /**
  * wstream_default_writer_write_async:
  * @self: a #WStreamDefaultWriter
@@ -145,26 +182,15 @@ wstream_default_writer_write_async (WStreamDefaultWriter *self,
                                     GAsyncReadyCallback   callback,
                                     gpointer              user_data)
 {
-  WStreamPromise *promise = NULL;
-
-  g_return_if_fail (WSTREAM_IS_DEFAULT_WRITER (self));
-  g_return_if_fail (chunk != NULL && G_IS_VALUE (chunk));
+  g_return_if_fail (IS_WRITER (self));
+  /* A GBytes chunk, the common one, is a valid GValue without asking the
+   * type system. */
+  g_return_if_fail (chunk != NULL && (G_VALUE_TYPE (chunk) == bytes_type || G_IS_VALUE (chunk)));
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
   g_return_if_fail (self->jobs != NULL);
   WSTREAM_RETURN_IF_WRONG_THREAD (self->jobs);
 
-  if (self->stream == NULL)
-    {
-      wstream_report_error (self->jobs, self, cancellable, callback, user_data,
-                            wstream_default_writer_write_async,
-                            released_writer_error ("write to"));
-      return;
-    }
-
-  if (callback != NULL)
-    promise = wstream_promise_new_for_call (self->jobs, self, cancellable, callback, user_data,
-                                            wstream_default_writer_write_async);
-  wstream_writable_stream_writer_write_take (self, chunk, promise);
+  writer_write (self, chunk, cancellable, callback, user_data);
 }
 
 /**
@@ -192,13 +218,18 @@ wstream_default_writer_write_bytes_async (WStreamDefaultWriter *self,
   GValue value = G_VALUE_INIT;
 
   g_return_if_fail (bytes != NULL);
+  /* write_async's checks, but for the chunk, which is made here. */
+  g_return_if_fail (IS_WRITER (self));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+  g_return_if_fail (self->jobs != NULL);
+  WSTREAM_RETURN_IF_WRONG_THREAD (self->jobs);
 
   /* What g_value_set_static_boxed() makes, without the type checks: the
    * stream takes its own reference when it queues the chunk. */
-  value.g_type = G_TYPE_BYTES;
+  value.g_type = bytes_type;
   value.data[0].v_pointer = bytes;
   value.data[1].v_uint = G_VALUE_NOCOPY_CONTENTS;
-  wstream_default_writer_write_async (self, &value, cancellable, callback, user_data);
+  writer_write (self, &value, cancellable, callback, user_data);
 }
 
 /**
@@ -220,7 +251,7 @@ wstream_default_writer_write_finish (WStreamDefaultWriter  *self,
                                      GAsyncResult          *result,
                                      GError               **error)
 {
-  g_return_val_if_fail (WSTREAM_IS_DEFAULT_WRITER (self), FALSE);
+  g_return_val_if_fail (IS_WRITER (self), FALSE);
 
   return wstream_promise_propagate (result, self, wstream_default_writer_write_async, error);
 }
@@ -246,7 +277,7 @@ wstream_default_writer_close_async (WStreamDefaultWriter *self,
 {
   g_autoptr (WStreamPromise) promise = NULL;
 
-  g_return_if_fail (WSTREAM_IS_DEFAULT_WRITER (self));
+  g_return_if_fail (IS_WRITER (self));
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
   g_return_if_fail (self->jobs != NULL);
   WSTREAM_RETURN_IF_WRONG_THREAD (self->jobs);
@@ -287,7 +318,7 @@ wstream_default_writer_close_finish (WStreamDefaultWriter  *self,
                                      GAsyncResult          *result,
                                      GError               **error)
 {
-  g_return_val_if_fail (WSTREAM_IS_DEFAULT_WRITER (self), FALSE);
+  g_return_val_if_fail (IS_WRITER (self), FALSE);
 
   return wstream_promise_propagate (result, self, wstream_default_writer_close_async, error);
 }
@@ -315,7 +346,7 @@ wstream_default_writer_abort_async (WStreamDefaultWriter *self,
   g_autoptr (GError) default_reason = NULL;
   g_autoptr (WStreamPromise) promise = NULL;
 
-  g_return_if_fail (WSTREAM_IS_DEFAULT_WRITER (self));
+  g_return_if_fail (IS_WRITER (self));
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
   g_return_if_fail (self->jobs != NULL);
   WSTREAM_RETURN_IF_WRONG_THREAD (self->jobs);
@@ -354,7 +385,7 @@ wstream_default_writer_abort_finish (WStreamDefaultWriter  *self,
                                      GAsyncResult          *result,
                                      GError               **error)
 {
-  g_return_val_if_fail (WSTREAM_IS_DEFAULT_WRITER (self), FALSE);
+  g_return_val_if_fail (IS_WRITER (self), FALSE);
 
   return wstream_promise_propagate (result, self, wstream_default_writer_abort_async, error);
 }
@@ -378,7 +409,7 @@ wstream_default_writer_wait_ready_async (WStreamDefaultWriter *self,
                                          GAsyncReadyCallback   callback,
                                          gpointer              user_data)
 {
-  g_return_if_fail (WSTREAM_IS_DEFAULT_WRITER (self));
+  g_return_if_fail (IS_WRITER (self));
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
   g_return_if_fail (self->jobs != NULL);
   WSTREAM_RETURN_IF_WRONG_THREAD (self->jobs);
@@ -403,7 +434,7 @@ wstream_default_writer_wait_ready_finish (WStreamDefaultWriter  *self,
                                           GAsyncResult          *result,
                                           GError               **error)
 {
-  g_return_val_if_fail (WSTREAM_IS_DEFAULT_WRITER (self), FALSE);
+  g_return_val_if_fail (IS_WRITER (self), FALSE);
 
   return wstream_promise_propagate (result, self, wstream_default_writer_wait_ready_async, error);
 }
@@ -426,7 +457,7 @@ wstream_default_writer_wait_closed_async (WStreamDefaultWriter *self,
                                           GAsyncReadyCallback   callback,
                                           gpointer              user_data)
 {
-  g_return_if_fail (WSTREAM_IS_DEFAULT_WRITER (self));
+  g_return_if_fail (IS_WRITER (self));
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
   g_return_if_fail (self->jobs != NULL);
   WSTREAM_RETURN_IF_WRONG_THREAD (self->jobs);
@@ -450,7 +481,7 @@ wstream_default_writer_wait_closed_finish (WStreamDefaultWriter  *self,
                                            GAsyncResult          *result,
                                            GError               **error)
 {
-  g_return_val_if_fail (WSTREAM_IS_DEFAULT_WRITER (self), FALSE);
+  g_return_val_if_fail (IS_WRITER (self), FALSE);
 
   return wstream_promise_propagate (result, self, wstream_default_writer_wait_closed_async, error);
 }
@@ -475,7 +506,7 @@ wstream_default_writer_get_desired_size (WStreamDefaultWriter  *self,
                                          double                *out_size,
                                          GError               **error)
 {
-  g_return_val_if_fail (WSTREAM_IS_DEFAULT_WRITER (self), FALSE);
+  g_return_val_if_fail (IS_WRITER (self), FALSE);
   g_return_val_if_fail (out_size != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
@@ -486,6 +517,17 @@ wstream_default_writer_get_desired_size (WStreamDefaultWriter  *self,
       return FALSE;
     }
   WSTREAM_RETURN_VAL_IF_WRONG_THREAD (self->jobs, FALSE);
+
+  /* WritableStreamDefaultWriterGetDesiredSize of a writable stream (step 5:
+   * WritableStreamDefaultControllerGetDesiredSize) without leaving this
+   * file: producers ask on every write. */
+  if (G_LIKELY (self->stream->state == WSTREAM_STATE_WRITABLE))
+    {
+      WStreamDefaultController *controller = self->stream->controller;
+
+      *out_size = controller->strategy_hwm - controller->queue_total_size;
+      return TRUE;
+    }
 
   return wstream_writable_stream_writer_get_desired_size (self, out_size, error);
 }
@@ -503,7 +545,7 @@ wstream_default_writer_get_desired_size (WStreamDefaultWriter  *self,
 void
 wstream_default_writer_release_lock (WStreamDefaultWriter *self)
 {
-  g_return_if_fail (WSTREAM_IS_DEFAULT_WRITER (self));
+  g_return_if_fail (IS_WRITER (self));
 
   if (self->stream == NULL)
     return;

@@ -17,12 +17,6 @@
  */
 #include "wstream-private.h"
 
-typedef struct {
-  WStreamJobFunc func;
-  gpointer       a;
-  gpointer       b;
-} WStreamJob;
-
 /* Each thread has its own copy: its address tells threads apart in two
  * instructions, where g_thread_self() costs a thread-local lookup call. */
 _Thread_local char wstream_thread_marker __attribute__ ((tls_model ("initial-exec")));
@@ -30,21 +24,33 @@ _Thread_local char wstream_thread_marker __attribute__ ((tls_model ("initial-exe
 
 struct _WStreamJobQueue
 {
+  /* The fields that the inline functions of wstream-private.h use come
+   * first, in the order of WStreamJobQueueHead. */
   GSource       source;
-  const char   *thread_marker;  /* &thread_marker of that thread; stays the
-                                 * 2nd field (WStreamJobQueueHead) */
-  GMainContext *context;   /* not owned: the context owns us */
-  GThread      *thread;    /* the thread that made the queue */
-  gboolean      is_global_default;
+  const char   *thread_marker;  /* &thread_marker of that thread */
   WStreamRing   jobs;
-  gboolean      yielded;
-
+  GMainContext *context;   /* not owned: the context owns us */
+  gint          live_promises;  /* promises holding the queue: see wstream_job_queue_ref_for_promise() */
+  gboolean      is_global_default;
+  guint         pool_len;
   /* Spare promise objects, reset and ready for reuse: making and finalizing
    * a GObject costs far more than a write. They hold no reference on the
    * queue's context. */
   gpointer      pool[WSTREAM_JOB_QUEUE_POOL_SIZE];
-  guint         pool_len;
+
+  GThread      *thread;    /* the thread that made the queue */
+  gboolean      yielded;
 };
+
+#define SAME_OFFSET(field) \
+  G_STATIC_ASSERT (G_STRUCT_OFFSET (WStreamJobQueue, field) == G_STRUCT_OFFSET (WStreamJobQueueHead, field))
+G_STATIC_ASSERT (G_STRUCT_OFFSET (WStreamJobQueue, source) == 0);
+SAME_OFFSET (jobs);
+SAME_OFFSET (context);
+SAME_OFFSET (live_promises);
+SAME_OFFSET (is_global_default);
+SAME_OFFSET (pool_len);
+SAME_OFFSET (pool);
 
 static GMutex queues_lock;
 static GHashTable *queues;  /* GMainContext * → WStreamJobQueue * */
@@ -229,39 +235,4 @@ wstream_job_queue_is_current (WStreamJobQueue *queue)
     return TRUE;
   context = g_main_context_get_thread_default ();
   return context != NULL && context == queue->context && !queue->is_global_default;
-}
-
-/*
- * wstream_job_queue_push:
- *
- * Appends a job; it runs from the queue's context after every job already
- * queued, never inside this call.
- */
-void
-wstream_job_queue_push (WStreamJobQueue *queue,
-                        WStreamJobFunc   func,
-                        gpointer         a,
-                        gpointer         b)
-{
-  WStreamJob job = { func, a, b };
-
-  wstream_ring_push_tail (&queue->jobs, sizeof (WStreamJob), &job);
-}
-
-gpointer
-wstream_job_queue_pool_pop (WStreamJobQueue *queue)
-{
-  if (queue->pool_len == 0)
-    return NULL;
-  return queue->pool[--queue->pool_len];
-}
-
-gboolean
-wstream_job_queue_pool_push (WStreamJobQueue *queue,
-                             gpointer         promise)
-{
-  if (queue->pool_len == WSTREAM_JOB_QUEUE_POOL_SIZE)
-    return FALSE;
-  queue->pool[queue->pool_len++] = promise;
-  return TRUE;
 }

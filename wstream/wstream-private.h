@@ -13,6 +13,44 @@
 
 G_BEGIN_DECLS
 
+/* A ring buffer of fixed-size items. */
+typedef struct {
+  guint8 *items;
+  gsize   head;
+  gsize   len;
+  gsize   mask;   /* capacity - 1, capacity a power of two; 0 when empty */
+} WStreamRing;
+
+/* Ring buffer helpers: a FIFO of fixed-size items that grows by doubling. */
+void wstream_ring_grow (WStreamRing *ring, gsize item_size);
+
+static inline void
+wstream_ring_push_tail (WStreamRing *ring, gsize item_size, gconstpointer item)
+{
+  if (G_UNLIKELY (ring->mask == 0 || ring->len == ring->mask + 1))
+    wstream_ring_grow (ring, item_size);
+  memcpy (ring->items + ((ring->head + ring->len) & ring->mask) * item_size, item, item_size);
+  ring->len++;
+}
+
+static inline gpointer
+wstream_ring_peek_head (WStreamRing *ring, gsize item_size)
+{
+  g_assert (ring->len > 0);
+  return ring->items + ring->head * item_size;
+}
+
+static inline void
+wstream_ring_pop_head (WStreamRing *ring, gsize item_size, gpointer out_item)
+{
+  g_assert (ring->len > 0);
+  memcpy (out_item, ring->items + ring->head * item_size, item_size);
+  ring->head = (ring->head + 1) & ring->mask;
+  ring->len--;
+}
+
+void wstream_ring_clear (WStreamRing *ring);
+
 /* ---------------------------------------------------------------------- */
 /* The job queue: the spec's microtask queue, one per GMainContext.        */
 /* ---------------------------------------------------------------------- */
@@ -28,32 +66,114 @@ typedef void (*WStreamJobFunc) (gpointer a, gpointer b);
 WStreamJobQueue *wstream_job_queue_ref_thread_default (void);
 WStreamJobQueue *wstream_job_queue_ref                (WStreamJobQueue *queue);
 void             wstream_job_queue_unref              (WStreamJobQueue *queue);
-void             wstream_job_queue_push               (WStreamJobQueue *queue,
-                                                       WStreamJobFunc   func,
-                                                       gpointer         a,
-                                                       gpointer         b);
 gboolean         wstream_job_queue_is_current         (WStreamJobQueue *queue);
 GMainContext    *wstream_job_queue_get_context        (WStreamJobQueue *queue);
-/* A small per-queue pool of spare promise objects (see wstream_promise_release()). */
-gpointer         wstream_job_queue_pool_pop           (WStreamJobQueue *queue);
-gboolean         wstream_job_queue_pool_push          (WStreamJobQueue *queue,
-                                                       gpointer         promise);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (WStreamJobQueue, wstream_job_queue_unref)
+
+/* The start of the queue's struct (wstream-job-queue.c): what the inline
+ * functions below need. */
+typedef struct {
+  GSource       source;
+  const char   *thread_marker;
+  WStreamRing   jobs;   /* of WStreamJob */
+  GMainContext *context;
+  gint          live_promises;
+  gboolean      is_global_default;
+  guint         pool_len;
+  gpointer      pool[WSTREAM_JOB_QUEUE_POOL_SIZE];
+} WStreamJobQueueHead;
+
+#define WSTREAM_JOB_QUEUE_HEAD(queue) ((WStreamJobQueueHead *) (queue))
+
+/*
+ * wstream_job_queue_ref_for_promise:
+ *
+ * A promise's hold on its queue. The queue keeps one reference on its
+ * context while any promise holds it, so that a promise recycled from the
+ * pool for each write costs an atomic increment, not a context reference.
+ * The counter is atomic because the last reference on a promise may be
+ * dropped in another thread (a binding's garbage collector); whoever takes
+ * a promise reference holds the context through its own object meanwhile.
+ * The global default context is never finalized (GLib keeps it for the
+ * life of the process): promises of its queue need no hold at all, which
+ * saves two atomic operations per result.
+ */
+static inline WStreamJobQueue *
+wstream_job_queue_ref_for_promise (WStreamJobQueue *queue)
+{
+  WStreamJobQueueHead *head = WSTREAM_JOB_QUEUE_HEAD (queue);
+
+  if (!head->is_global_default && g_atomic_int_add (&head->live_promises, 1) == 0)
+    g_main_context_ref (head->context);
+  return queue;
+}
+
+static inline void
+wstream_job_queue_unref_for_promise (WStreamJobQueue *queue)
+{
+  WStreamJobQueueHead *head = WSTREAM_JOB_QUEUE_HEAD (queue);
+
+  if (!head->is_global_default && g_atomic_int_dec_and_test (&head->live_promises))
+    g_main_context_unref (head->context);
+}
+
+/* A small per-queue pool of spare promise objects (see
+ * wstream_promise_release()); owner thread only. */
+static inline gpointer
+wstream_job_queue_pool_pop (WStreamJobQueue *queue)
+{
+  WStreamJobQueueHead *head = WSTREAM_JOB_QUEUE_HEAD (queue);
+
+  if (head->pool_len == 0)
+    return NULL;
+  return head->pool[--head->pool_len];
+}
+
+static inline gboolean
+wstream_job_queue_pool_push (WStreamJobQueue *queue,
+                             gpointer         promise)
+{
+  WStreamJobQueueHead *head = WSTREAM_JOB_QUEUE_HEAD (queue);
+
+  if (head->pool_len == WSTREAM_JOB_QUEUE_POOL_SIZE)
+    return FALSE;
+  head->pool[head->pool_len++] = promise;
+  return TRUE;
+}
+
+typedef struct {
+  WStreamJobFunc func;
+  gpointer       a;
+  gpointer       b;
+} WStreamJob;
+
+/*
+ * wstream_job_queue_push:
+ *
+ * Appends a job; it runs from the queue's context after every job already
+ * queued, never inside this call. Inline: every settlement pushes one.
+ */
+static inline void
+wstream_job_queue_push (WStreamJobQueue *queue,
+                        WStreamJobFunc   func,
+                        gpointer         a,
+                        gpointer         b)
+{
+  WStreamJob job = { func, a, b };
+
+  wstream_ring_push_tail (&WSTREAM_JOB_QUEUE_HEAD (queue)->jobs, sizeof (WStreamJob), &job);
+}
 
 /* Public entry points of objects that belong to a queue's thread use this. */
 /* The thread check's common case, inline: the queue's thread marker is the
  * address of the calling thread's own marker. */
 extern _Thread_local char wstream_thread_marker __attribute__ ((tls_model ("initial-exec")));
-typedef struct {
-  GSource     source;
-  const char *thread_marker;
-} WStreamJobQueueHead;
 
 static inline gboolean
 wstream_job_queue_is_current_fast (WStreamJobQueue *queue)
 {
-  if (G_LIKELY (((WStreamJobQueueHead *) queue)->thread_marker == &wstream_thread_marker))
+  if (G_LIKELY (WSTREAM_JOB_QUEUE_HEAD (queue)->thread_marker == &wstream_thread_marker))
     return TRUE;
   return wstream_job_queue_is_current (queue);
 }
@@ -103,6 +223,7 @@ struct _WStreamPromise
   GSource             *cancel_source;
   guint                delivered : 1;           /* callback called or queued */
   guint                delivered_cancelled : 1;
+  guint                source_counted : 1;      /* source_object is a writer held by its count */
 
   /* Internal reactions, in registration order; the first one lives inline
    * (most promises have at most one). */
@@ -180,12 +301,12 @@ typedef struct {
   guint                waiters_size;
 } WStreamPromiseSlot;
 
-void            wstream_promise_slot_init_pending  (WStreamPromiseSlot *slot);
+void            wstream_promise_slot_init_pending_slow (WStreamPromiseSlot *slot);
 void            wstream_promise_slot_init_resolved (WStreamPromiseSlot *slot);
 void            wstream_promise_slot_init_rejected (WStreamPromiseSlot *slot,
                                                     const GError       *error);
 gboolean        wstream_promise_slot_is_pending    (WStreamPromiseSlot *slot);
-void            wstream_promise_slot_resolve       (WStreamPromiseSlot *slot);
+void            wstream_promise_slot_resolve_slow  (WStreamPromiseSlot *slot);
 void            wstream_promise_slot_reject        (WStreamPromiseSlot *slot,
                                                     const GError       *error);
 WStreamPromise *wstream_promise_slot_get           (WStreamPromiseSlot *slot,
@@ -199,6 +320,29 @@ void            wstream_promise_slot_add_waiter    (WStreamPromiseSlot *slot,
                                                     gpointer            source_tag);
 void            wstream_promise_slot_clear         (WStreamPromiseSlot *slot);
 void            wstream_promise_slot_destroy       (WStreamPromiseSlot *slot);
+
+/* Backpressure toggles the ready slot twice per write of an idle stream:
+ * the common case (nobody looked at the slot, nobody waits) is inline and
+ * does exactly what the out-of-line versions would. */
+static inline void
+wstream_promise_slot_init_pending (WStreamPromiseSlot *slot)
+{
+  if (G_LIKELY (slot->promise == NULL && slot->n_waiters == 0 && slot->error == NULL))
+    slot->state = WSTREAM_PROMISE_PENDING;
+  else
+    wstream_promise_slot_init_pending_slow (slot);
+}
+
+static inline void
+wstream_promise_slot_resolve (WStreamPromiseSlot *slot)
+{
+  if (slot->state != WSTREAM_PROMISE_PENDING)
+    return;
+  if (G_LIKELY (slot->promise == NULL && slot->n_waiters == 0))
+    slot->state = WSTREAM_PROMISE_FULFILLED;
+  else
+    wstream_promise_slot_resolve_slow (slot);
+}
 
 /* ---------------------------------------------------------------------- */
 /* Queuing strategies                                                      */
@@ -215,14 +359,6 @@ gboolean wstream_check_chunk_size                (double                   size,
 /* ---------------------------------------------------------------------- */
 /* The three spec objects                                                  */
 /* ---------------------------------------------------------------------- */
-
-/* A ring buffer of fixed-size items. */
-typedef struct {
-  guint8 *items;
-  gsize   head;
-  gsize   len;
-  gsize   mask;   /* capacity - 1, capacity a power of two; 0 when empty */
-} WStreamRing;
 
 /* An entry of the controller's [[queue]]: a chunk with its size, or the
  * close sentinel (chunk of type G_TYPE_INVALID). */
@@ -273,7 +409,17 @@ struct _WStreamDefaultWriter
   WStreamWritableStream    *stream;        /* [[stream]], owned while locked */
   WStreamPromiseSlot        ready;         /* [[readyPromise]] */
   WStreamPromiseSlot        closed;        /* [[closedPromise]] */
+
+  /* Results (WStreamPromise) whose source object is this writer: while
+   * there is one, the writer holds one reference on itself for all of
+   * them (wstream_promise_new_for_call()), instead of one per result.
+   * Atomic: a binding may drop a result's last reference in another
+   * thread. */
+  gint                      pending_results;
 };
+
+/* The writer's GType, set by its class_init (before any writer exists). */
+extern GType wstream_default_writer_gtype;
 
 struct _WStreamDefaultController
 {
@@ -327,34 +473,5 @@ WStreamPromise *wstream_writable_stream_close_internal (WStreamWritableStream *s
 WStreamDefaultController *wstream_default_controller_new_internal (void);
 WStreamDefaultWriter     *wstream_default_writer_new_internal     (void);
 
-/* Ring buffer helpers: a FIFO of fixed-size items that grows by doubling. */
-void wstream_ring_grow (WStreamRing *ring, gsize item_size);
-
-static inline void
-wstream_ring_push_tail (WStreamRing *ring, gsize item_size, gconstpointer item)
-{
-  if (G_UNLIKELY (ring->mask == 0 || ring->len == ring->mask + 1))
-    wstream_ring_grow (ring, item_size);
-  memcpy (ring->items + ((ring->head + ring->len) & ring->mask) * item_size, item, item_size);
-  ring->len++;
-}
-
-static inline gpointer
-wstream_ring_peek_head (WStreamRing *ring, gsize item_size)
-{
-  g_assert (ring->len > 0);
-  return ring->items + ring->head * item_size;
-}
-
-static inline void
-wstream_ring_pop_head (WStreamRing *ring, gsize item_size, gpointer out_item)
-{
-  g_assert (ring->len > 0);
-  memcpy (out_item, ring->items + ring->head * item_size, item_size);
-  ring->head = (ring->head + 1) & ring->mask;
-  ring->len--;
-}
-
-void wstream_ring_clear (WStreamRing *ring);
 
 G_END_DECLS

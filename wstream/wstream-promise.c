@@ -42,6 +42,52 @@ G_DEFINE_FINAL_TYPE_WITH_CODE (WStreamPromise, wstream_promise, G_TYPE_OBJECT,
                                G_IMPLEMENT_INTERFACE (G_TYPE_ASYNC_RESULT,
                                                       wstream_promise_async_result_iface_init))
 
+/* The source object of a result keeps alive, as GTask's does. A writer,
+ * the source of every write and ready wait, is held once for all of its
+ * results (see WStreamDefaultWriter.pending_results): that saves a
+ * g_object_ref()/g_object_unref() pair per write. The first result takes
+ * the reference, the last one drops it; whoever makes a result holds the
+ * writer meanwhile, so the count may pass through zero in another thread
+ * without the writer going away under us. */
+static inline void
+promise_set_source (WStreamPromise *self,
+                    gpointer        source_object)
+{
+  if (source_object == NULL)
+    return;
+  if (G_TYPE_FROM_INSTANCE (source_object) == wstream_default_writer_gtype)
+    {
+      WStreamDefaultWriter *writer = source_object;
+
+      if (g_atomic_int_add (&writer->pending_results, 1) == 0)
+        g_object_ref (writer);
+      self->source_counted = TRUE;
+    }
+  else
+    g_object_ref (source_object);
+  self->source_object = source_object;
+}
+
+static inline void
+promise_clear_source (WStreamPromise *self)
+{
+  GObject *source_object = self->source_object;
+
+  if (source_object == NULL)
+    return;
+  self->source_object = NULL;
+  if (self->source_counted)
+    {
+      WStreamDefaultWriter *writer = (WStreamDefaultWriter *) source_object;
+
+      self->source_counted = FALSE;
+      if (g_atomic_int_dec_and_test (&writer->pending_results))
+        g_object_unref (writer);
+    }
+  else
+    g_object_unref (source_object);
+}
+
 static void
 wstream_promise_disconnect_cancellable (WStreamPromise *self)
 {
@@ -90,12 +136,12 @@ wstream_promise_finalize (GObject *object)
     self->settled_destroy (self->settled_data);
   wstream_promise_disconnect_cancellable (self);
   g_clear_object (&self->cancellable);
-  g_clear_object (&self->source_object);
+  promise_clear_source (self);
   if ((G_VALUE_TYPE (&self->value) != G_TYPE_INVALID))
     g_value_unset (&self->value);
   g_clear_error (&self->error);
   if (self->queue != NULL)
-    wstream_job_queue_unref (self->queue);
+    wstream_job_queue_unref_for_promise (self->queue);
 
   G_OBJECT_CLASS (wstream_promise_parent_class)->finalize (object);
 }
@@ -151,7 +197,7 @@ wstream_promise_new_in (WStreamJobQueue *queue)
 
   if (self == NULL)
     self = (WStreamPromise *) g_object_new_with_properties (WSTREAM_TYPE_PROMISE, 0, NULL, NULL);
-  self->queue = wstream_job_queue_ref (queue);
+  self->queue = wstream_job_queue_ref_for_promise (queue);
   return self;
 }
 
@@ -168,7 +214,7 @@ wstream_promise_reset (WStreamPromise *self)
   self->settled_destroy = NULL;
   wstream_promise_disconnect_cancellable (self);
   g_clear_object (&self->cancellable);
-  g_clear_object (&self->source_object);
+  promise_clear_source (self);
   if ((G_VALUE_TYPE (&self->value) != G_TYPE_INVALID))
     g_value_unset (&self->value);
   if (self->error != NULL)
@@ -205,7 +251,7 @@ wstream_promise_release (WStreamPromise *promise)
       if (wstream_job_queue_pool_push (queue, promise))
         {
           promise->queue = NULL;
-          wstream_job_queue_unref (queue);
+          wstream_job_queue_unref_for_promise (queue);
           return;
         }
     }
@@ -251,7 +297,7 @@ deliver_own_job (gpointer a,
    * that one settles; it must not keep its source object alive until then
    * (a writer whose ready promise never settles would never go away). */
   if (self->delivered_cancelled && self->state == WSTREAM_PROMISE_PENDING)
-    g_clear_object (&self->source_object);
+    promise_clear_source (self);
 
   wstream_promise_release (self);
 }
@@ -288,7 +334,7 @@ wstream_promise_new_for_call (WStreamJobQueue     *queue,
 {
   WStreamPromise *self = wstream_promise_new_in (queue);
 
-  self->source_object = source_object ? g_object_ref (source_object) : NULL;
+  promise_set_source (self, source_object);
   self->source_tag = source_tag;
   self->callback = callback;
   self->user_data = user_data;
@@ -798,7 +844,7 @@ slot_flush_waiters (WStreamPromiseSlot *slot)
 }
 
 void
-wstream_promise_slot_init_pending (WStreamPromiseSlot *slot)
+wstream_promise_slot_init_pending_slow (WStreamPromiseSlot *slot)
 {
   wstream_promise_slot_clear (slot);
   slot->state = WSTREAM_PROMISE_PENDING;
@@ -827,7 +873,7 @@ wstream_promise_slot_is_pending (WStreamPromiseSlot *slot)
 }
 
 void
-wstream_promise_slot_resolve (WStreamPromiseSlot *slot)
+wstream_promise_slot_resolve_slow (WStreamPromiseSlot *slot)
 {
   if (slot->state != WSTREAM_PROMISE_PENDING)
     return;

@@ -1020,6 +1020,78 @@ writable_stream_default_writer_release (WStreamDefaultWriter *writer)
   g_object_unref (stream);
 }
 
+static void write_settled_job (gpointer a, gpointer b);
+
+/* A fast path of WritableStreamDefaultWriterWrite (steps 9 to 12, from
+ * "Let promise be WritableStreamAddWriteRequest(stream)") for the common
+ * write: the stream is writable, no close is queued (the caller checked
+ * both), it has started, nothing is in flight and its queue is empty (so
+ * [[writeRequests]] is empty too), and the chunk size is valid. Then the
+ * Standard's steps run straight through, in the same order:
+ *
+ *  - WritableStreamAddWriteRequest appends the request to the empty
+ *    [[writeRequests]], and WritableStreamDefaultControllerProcessWrite's
+ *    WritableStreamMarkFirstWriteRequestInFlight takes it off again: the
+ *    request goes straight to [[inFlightWriteRequest]];
+ *  - WritableStreamDefaultControllerWrite: EnqueueValueWithSize, and
+ *    WritableStreamUpdateBackpressure with the new desired size;
+ *  - WritableStreamDefaultControllerAdvanceQueueIfNeeded finds the stream
+ *    started, writable, nothing in flight and the chunk just queued at the
+ *    head (PeekQueueValue), so it runs ProcessWrite: mark in flight, call
+ *    the sink's write with that chunk, and react to its result (a job, as
+ *    always: the write's promise settles one job later).
+ *
+ * Nothing in between can run user code, because the fast path is only
+ * taken when the backpressure update is a plain state change: the writer's
+ * ready slot was never looked at (no promise object, no waiters) when it
+ * turns pending. So the desired size, the ready promise, the sink call and
+ * every settlement are what the full algorithms give. Returns FALSE
+ * without doing anything when a condition does not hold. */
+static gboolean
+write_to_idle_stream (WStreamWritableStream *stream,
+                      const GValue          *chunk,
+                      double                 chunk_size,
+                      WStreamPromise        *promise)
+{
+  WStreamDefaultController *controller = stream->controller;
+  WStreamDefaultWriter *writer = stream->writer;
+  WStreamQueueEntry entry = { G_VALUE_INIT, chunk_size };
+  gboolean backpressure;
+  SinkResult result;
+
+  if (!controller->started || stream->write_in_flight || controller->queue.len != 0 ||
+      (chunk_size != 1 && !wstream_check_chunk_size (chunk_size, NULL)))
+    return FALSE;
+
+  /* GetBackpressure after the enqueue below. */
+  backpressure = controller->strategy_hwm - (controller->queue_total_size + chunk_size) <= 0;
+  if (backpressure != stream->backpressure &&
+      (!backpressure || writer->ready.promise != NULL || writer->ready.n_waiters != 0 ||
+       writer->ready.error != NULL))
+    return FALSE;
+
+  g_assert (stream->write_requests.len == 0);
+  g_assert (is_writable_stream_locked (stream));
+
+  /* EnqueueValueWithSize; the sink gets a shallow copy of the entry's
+   * chunk, as from PeekQueueValue. */
+  chunk_copy (&entry.chunk, chunk);
+  wstream_ring_push_tail (&controller->queue, sizeof (WStreamQueueEntry), &entry);
+  controller->queue_total_size += chunk_size;
+
+  writable_stream_update_backpressure (stream, backpressure);
+
+  /* WritableStreamMarkFirstWriteRequestInFlight, with the request that
+   * WritableStreamAddWriteRequest would have queued. */
+  stream->in_flight_write_request = promise;
+  stream->write_in_flight = TRUE;
+  hold_busy_ref (stream);
+
+  call_sink (stream, SINK_WRITE, &entry.chunk, NULL, &result);
+  upon_sink_result (stream, &result, write_settled_job);
+  return TRUE;
+}
+
 /* https://streams.spec.whatwg.org/#writable-stream-default-writer-write
  * @promise is the caller's promise, NULL when nobody waits for this write;
  * its reference is consumed. */
@@ -1074,6 +1146,9 @@ writable_stream_default_writer_write (WStreamDefaultWriter *writer,
     }
 
   g_assert (state == WSTREAM_STATE_WRITABLE);
+
+  if (write_to_idle_stream (stream, chunk, chunk_size, promise))
+    return;
 
   writable_stream_add_write_request (stream, promise);
 
@@ -1385,8 +1460,9 @@ writable_stream_default_controller_write (WStreamDefaultController *controller,
 
   /* "Let enqueueResult be EnqueueValueWithSize(controller, chunk,
    * chunkSize). If enqueueResult is an abrupt completion" (the size is not a
-   * finite non-negative number): error the stream. */
-  if (!wstream_check_chunk_size (chunk_size, &enqueue_error))
+   * finite non-negative number): error the stream. A count strategy's 1
+   * is always valid. */
+  if (chunk_size != 1 && !wstream_check_chunk_size (chunk_size, &enqueue_error))
     {
       writable_stream_default_controller_error_if_needed (controller, enqueue_error);
       return;

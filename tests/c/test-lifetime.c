@@ -292,6 +292,80 @@ test_controller_outlives_stream (void)
   g_assert_nonnull (wstream_default_controller_get_cancellable (controller));
 }
 
+static void
+count_write_cb (GObject *source, GAsyncResult *result, gpointer data)
+{
+  guint *n = data;
+  g_autoptr (GError) error = NULL;
+
+  g_assert_true (WSTREAM_IS_DEFAULT_WRITER (source));
+  g_assert_true (wstream_default_writer_write_finish (WSTREAM_DEFAULT_WRITER (source), result, &error));
+  g_assert_no_error (error);
+  (*n)++;
+}
+
+static void
+count_closed_cb (GObject *source, GAsyncResult *result, gpointer data)
+{
+  guint *n = data;
+  g_autoptr (GError) error = NULL;
+
+  g_assert_true (WSTREAM_IS_DEFAULT_WRITER (source));
+  g_assert_false (wstream_default_writer_wait_closed_finish (WSTREAM_DEFAULT_WRITER (source), result, &error));
+  g_assert_error (error, g_quark_from_static_string ("test"), 1);
+  (*n)++;
+}
+
+/* Pending results keep their writer alive, each one until its callback ran
+ * (the writer holds itself once for all of them): the writer, and so the
+ * lock, go away after the last one. */
+static void
+test_writer_outlives_pending_results (void)
+{
+  WStreamWritableStream *stream;
+  WStreamDefaultWriter *writer;
+  TestSink *sink;
+  Weak w;
+  guint n_written = 0, n_closed = 0;
+  GValue value = G_VALUE_INIT;
+  g_autoptr (GError) error = g_error_new_literal (g_quark_from_static_string ("test"), 1, "stop");
+
+  make (SINK_DEFER, &stream, &writer, &w);
+  sink = w.sink;
+  run_until_idle ();
+  value_set_string_chunk (&value, "a");
+  wstream_default_writer_write_async (writer, &value, NULL, count_write_cb, &n_written);
+  wstream_default_writer_write_async (writer, &value, NULL, count_write_cb, &n_written);
+  g_value_unset (&value);
+  wstream_default_writer_wait_closed_async (writer, NULL, count_closed_cb, &n_closed);
+
+  g_object_unref (writer);
+  run_until_idle ();
+  g_assert_nonnull (w.writer);
+  g_assert_true (wstream_writable_stream_is_locked (stream));
+
+  test_sink_resolve (sink);
+  run_until_idle ();
+  g_assert_cmpuint (n_written, ==, 1);
+  g_assert_nonnull (w.writer);
+
+  test_sink_resolve (sink);
+  run_until_idle ();
+  g_assert_cmpuint (n_written, ==, 2);
+  g_assert_nonnull (w.writer);   /* the wait on closed is still pending */
+  g_assert_true (wstream_writable_stream_is_locked (stream));
+
+  wstream_default_controller_error (sink->controller, error);
+  run_until_idle ();
+  g_assert_cmpuint (n_closed, ==, 1);
+  g_assert_null (w.writer);
+  g_assert_false (wstream_writable_stream_is_locked (stream));
+
+  g_object_unref (stream);
+  run_until_idle ();
+  assert_all_finalized (&w);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -305,6 +379,7 @@ main (int argc, char **argv)
   g_test_add_func ("/lifetime/dropping-writer-releases-lock", test_dropping_writer_releases_lock);
   g_test_add_func ("/lifetime/sink-drops-deferred-promise", test_sink_drops_deferred_promise);
   g_test_add_func ("/lifetime/controller-outlives-stream", test_controller_outlives_stream);
+  g_test_add_func ("/lifetime/writer-outlives-pending-results", test_writer_outlives_pending_results);
 
   return g_test_run ();
 }
