@@ -104,23 +104,34 @@ pipe_complete (GTask *task)
     g_task_return_boolean (task, TRUE);
 }
 
+/* The close or abort action settled: "Upon rejection of p with reason
+ * newError, finalize with newError", otherwise finalize with the error the
+ * pipe had. Takes @error. */
+static void
+finish_action (GTask  *task,
+               GError *error)
+{
+  Pipe *pipe = g_task_get_task_data (task);
+
+  if (error != NULL)
+    {
+      g_clear_error (&pipe->error);
+      pipe->error = error;
+    }
+  pipe->phase = PHASE_FINAL;
+  pipe_advance (task);
+}
+
 static void
 action_close_cb (GObject      *source,
                  GAsyncResult *result,
                  gpointer      user_data)
 {
   g_autoptr (GTask) task = user_data;
-  Pipe *pipe = g_task_get_task_data (task);
-  g_autoptr (GError) error = NULL;
+  GError *error = NULL;
 
-  /* "Upon rejection of p with reason newError, finalize with newError." */
-  if (!wstream_promise_wait_finish (WSTREAM_PROMISE (source), result, &error))
-    {
-      g_clear_error (&pipe->error);
-      pipe->error = g_steal_pointer (&error);
-    }
-  pipe->phase = PHASE_FINAL;
-  pipe_advance (task);
+  wstream_promise_wait_finish (WSTREAM_PROMISE (source), result, &error);
+  finish_action (task, error);
 }
 
 static void
@@ -129,16 +140,10 @@ action_abort_cb (GObject      *source,
                  gpointer      user_data)
 {
   g_autoptr (GTask) task = user_data;
-  Pipe *pipe = g_task_get_task_data (task);
-  g_autoptr (GError) error = NULL;
+  GError *error = NULL;
 
-  if (!wstream_default_writer_abort_finish (WSTREAM_DEFAULT_WRITER (source), result, &error))
-    {
-      g_clear_error (&pipe->error);
-      pipe->error = g_steal_pointer (&error);
-    }
-  pipe->phase = PHASE_FINAL;
-  pipe_advance (task);
+  wstream_default_writer_abort_finish (WSTREAM_DEFAULT_WRITER (source), result, &error);
+  finish_action (task, error);
 }
 
 static void
