@@ -104,8 +104,8 @@ wstream_default_writer_new_internal (void)
   return g_object_new (WSTREAM_TYPE_DEFAULT_WRITER, NULL);
 }
 
-static GError *
-released_writer_error (const char *what)
+GError *
+wstream_released_writer_error (const char *what)
 {
   return g_error_new (WSTREAM_ERROR, WSTREAM_ERROR_RELEASED,
                       "Cannot %s a stream using a released writer", what);
@@ -144,7 +144,7 @@ writer_write (WStreamDefaultWriter *self,
     {
       wstream_report_error (self->jobs, self, cancellable, callback, user_data,
                             wstream_default_writer_write_async,
-                            released_writer_error ("write to"));
+                            wstream_released_writer_error ("write to"));
       return;
     }
 
@@ -279,28 +279,13 @@ wstream_default_writer_close_async (WStreamDefaultWriter *self,
 
   g_return_if_fail (IS_WRITER (self));
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
-  g_return_if_fail (self->jobs != NULL);
-  WSTREAM_RETURN_IF_WRONG_THREAD (self->jobs);
 
-  if (self->stream == NULL)
-    {
-      wstream_report_error (self->jobs, self, cancellable, callback, user_data,
-                            wstream_default_writer_close_async,
-                            released_writer_error ("close"));
-      return;
-    }
-  if (wstream_writable_stream_close_queued_or_in_flight (self->stream))
-    {
-      wstream_report_error (self->jobs, self, cancellable, callback, user_data,
-                            wstream_default_writer_close_async,
-                            g_error_new_literal (WSTREAM_ERROR, WSTREAM_ERROR_CLOSED,
-                                                 "Cannot close an already-closing stream"));
-      return;
-    }
-
-  promise = wstream_writable_stream_writer_close (self);
-  wstream_promise_add_waiter (promise, self, cancellable, callback, user_data,
-                              wstream_default_writer_close_async);
+  /* The same checks and algorithm as the language layer's close_promise;
+   * the caller waits on the promise it gives, settled or not. */
+  promise = wstream_default_writer_close_promise (self);
+  if (promise != NULL)
+    wstream_promise_add_waiter (promise, self, cancellable, callback, user_data,
+                                wstream_default_writer_close_async);
 }
 
 /**
@@ -343,29 +328,15 @@ wstream_default_writer_abort_async (WStreamDefaultWriter *self,
                                     GAsyncReadyCallback   callback,
                                     gpointer              user_data)
 {
-  g_autoptr (GError) default_reason = NULL;
   g_autoptr (WStreamPromise) promise = NULL;
 
   g_return_if_fail (IS_WRITER (self));
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
-  g_return_if_fail (self->jobs != NULL);
-  WSTREAM_RETURN_IF_WRONG_THREAD (self->jobs);
 
-  if (self->stream == NULL)
-    {
-      wstream_report_error (self->jobs, self, cancellable, callback, user_data,
-                            wstream_default_writer_abort_async,
-                            released_writer_error ("abort"));
-      return;
-    }
-
-  if (reason == NULL)
-    reason = default_reason = g_error_new_literal (WSTREAM_ERROR, WSTREAM_ERROR_ABORTED,
-                                                   "The stream was aborted");
-
-  promise = wstream_writable_stream_writer_abort (self, reason);
-  wstream_promise_add_waiter (promise, self, cancellable, callback, user_data,
-                              wstream_default_writer_abort_async);
+  promise = wstream_default_writer_abort_promise (self, reason);
+  if (promise != NULL)
+    wstream_promise_add_waiter (promise, self, cancellable, callback, user_data,
+                                wstream_default_writer_abort_async);
 }
 
 /**

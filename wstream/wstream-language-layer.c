@@ -121,13 +121,6 @@ rejected_promise (WStreamJobQueue *queue,
 }
 
 static GError *
-released_error (const char *what)
-{
-  return g_error_new (WSTREAM_ERROR, WSTREAM_ERROR_RELEASED,
-                      "Cannot %s a stream using a released writer", what);
-}
-
-static GError *
 closing_error (void)
 {
   return g_error_new_literal (WSTREAM_ERROR, WSTREAM_ERROR_CLOSED,
@@ -161,7 +154,7 @@ wstream_default_writer_write_promise (WStreamDefaultWriter *writer,
   WSTREAM_RETURN_VAL_IF_WRONG_THREAD (writer->jobs, NULL);
 
   if (writer->stream == NULL)
-    return rejected_promise (writer->jobs, released_error ("write to"));
+    return rejected_promise (writer->jobs, wstream_released_writer_error ("write to"));
 
   promise = wstream_promise_new_in (writer->jobs);
   wstream_writable_stream_writer_write (writer, chunk, promise);
@@ -186,7 +179,7 @@ wstream_default_writer_close_promise (WStreamDefaultWriter *writer)
   WSTREAM_RETURN_VAL_IF_WRONG_THREAD (writer->jobs, NULL);
 
   if (writer->stream == NULL)
-    return rejected_promise (writer->jobs, released_error ("close"));
+    return rejected_promise (writer->jobs, wstream_released_writer_error ("close"));
   if (wstream_writable_stream_close_queued_or_in_flight (writer->stream))
     return rejected_promise (writer->jobs, closing_error ());
 
@@ -215,7 +208,7 @@ wstream_default_writer_abort_promise (WStreamDefaultWriter *writer,
   WSTREAM_RETURN_VAL_IF_WRONG_THREAD (writer->jobs, NULL);
 
   if (writer->stream == NULL)
-    return rejected_promise (writer->jobs, released_error ("abort"));
+    return rejected_promise (writer->jobs, wstream_released_writer_error ("abort"));
 
   if (reason == NULL)
     reason = default_reason = g_error_new_literal (WSTREAM_ERROR, WSTREAM_ERROR_ABORTED,
@@ -237,6 +230,7 @@ WStreamPromise *
 wstream_writable_stream_close_promise (WStreamWritableStream *stream)
 {
   g_return_val_if_fail (WSTREAM_IS_WRITABLE_STREAM (stream), NULL);
+  g_return_val_if_fail (stream->jobs != NULL, NULL);
   WSTREAM_RETURN_VAL_IF_WRONG_THREAD (stream->jobs, NULL);
 
   if (stream->writer != NULL)
@@ -267,6 +261,7 @@ wstream_writable_stream_abort_promise (WStreamWritableStream *stream,
   g_autoptr (GError) default_reason = NULL;
 
   g_return_val_if_fail (WSTREAM_IS_WRITABLE_STREAM (stream), NULL);
+  g_return_val_if_fail (stream->jobs != NULL, NULL);
   WSTREAM_RETURN_VAL_IF_WRONG_THREAD (stream->jobs, NULL);
 
   if (stream->writer != NULL)

@@ -282,12 +282,6 @@ void            wstream_report_error          (WStreamJobQueue     *queue,
                                                gpointer             user_data,
                                                gpointer             source_tag,
                                                GError              *error);
-void            wstream_report_success        (WStreamJobQueue     *queue,
-                                               gpointer             source_object,
-                                               GCancellable        *cancellable,
-                                               GAsyncReadyCallback  callback,
-                                               gpointer             user_data,
-                                               gpointer             source_tag);
 
 /* The spec's "a promise" slot of a writer (ready, closed): the promise object
  * is made only when somebody looks at it, so that backpressure toggling costs
@@ -471,6 +465,9 @@ WStreamPromise *wstream_writable_stream_abort_internal (WStreamWritableStream *s
 WStreamPromise *wstream_writable_stream_close_internal (WStreamWritableStream *stream);
 
 WStreamDefaultController *wstream_default_controller_new_internal (void);
+/* WSTREAM_ERROR_RELEASED for an operation (@what: "write to", "close"…) on a
+ * released writer. */
+GError                   *wstream_released_writer_error           (const char *what);
 WStreamDefaultWriter     *wstream_default_writer_new_internal     (void);
 
 

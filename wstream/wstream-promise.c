@@ -638,23 +638,6 @@ wstream_report_error (WStreamJobQueue     *queue,
   wstream_promise_settle_rejected (promise, owned);
 }
 
-void
-wstream_report_success (WStreamJobQueue     *queue,
-                        gpointer             source_object,
-                        GCancellable        *cancellable,
-                        GAsyncReadyCallback  callback,
-                        gpointer             user_data,
-                        gpointer             source_tag)
-{
-  g_autoptr (WStreamPromise) promise = NULL;
-
-  if (callback == NULL)
-    return;
-  promise = wstream_promise_new_for_call (queue, source_object, cancellable,
-                                          callback, user_data, source_tag);
-  wstream_promise_settle_fulfilled (promise, NULL);
-}
-
 /**
  * wstream_promise_resolve:
  * @self: a #WStreamPromise

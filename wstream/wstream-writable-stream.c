@@ -1957,30 +1957,17 @@ wstream_writable_stream_abort_async (WStreamWritableStream *self,
                                      GAsyncReadyCallback    callback,
                                      gpointer               user_data)
 {
-  g_autoptr (GError) default_reason = NULL;
   g_autoptr (WStreamPromise) promise = NULL;
 
   g_return_if_fail (WSTREAM_IS_WRITABLE_STREAM (self));
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
   RETURN_IF_UNINITIALIZED (self);
-  WSTREAM_RETURN_IF_WRONG_THREAD (self->jobs);
 
-  if (is_writable_stream_locked (self))
-    {
-      wstream_report_error (self->jobs, self, cancellable, callback, user_data,
-                            wstream_writable_stream_abort_async,
-                            g_error_new_literal (WSTREAM_ERROR, WSTREAM_ERROR_LOCKED,
-                                                 "Cannot abort a stream that already has a writer"));
-      return;
-    }
-
-  if (reason == NULL)
-    reason = default_reason = g_error_new_literal (WSTREAM_ERROR, WSTREAM_ERROR_ABORTED,
-                                                   "The stream was aborted");
-
-  promise = writable_stream_abort (self, reason);
-  wstream_promise_add_waiter (promise, self, cancellable, callback, user_data,
-                              wstream_writable_stream_abort_async);
+  /* The same checks and algorithm as the language layer's abort_promise. */
+  promise = wstream_writable_stream_abort_promise (self, reason);
+  if (promise != NULL)
+    wstream_promise_add_waiter (promise, self, cancellable, callback, user_data,
+                                wstream_writable_stream_abort_async);
 }
 
 /**
@@ -2025,34 +2012,15 @@ wstream_writable_stream_close_async (WStreamWritableStream *self,
                                      gpointer               user_data)
 {
   g_autoptr (WStreamPromise) promise = NULL;
-  g_autoptr (WStreamWritableStream) pinned = NULL;
 
   g_return_if_fail (WSTREAM_IS_WRITABLE_STREAM (self));
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
   RETURN_IF_UNINITIALIZED (self);
-  WSTREAM_RETURN_IF_WRONG_THREAD (self->jobs);
 
-  if (is_writable_stream_locked (self))
-    {
-      wstream_report_error (self->jobs, self, cancellable, callback, user_data,
-                            wstream_writable_stream_close_async,
-                            g_error_new_literal (WSTREAM_ERROR, WSTREAM_ERROR_LOCKED,
-                                                 "Cannot close a stream that already has a writer"));
-      return;
-    }
-  if (wstream_writable_stream_close_queued_or_in_flight (self))
-    {
-      wstream_report_error (self->jobs, self, cancellable, callback, user_data,
-                            wstream_writable_stream_close_async,
-                            g_error_new_literal (WSTREAM_ERROR, WSTREAM_ERROR_CLOSED,
-                                                 "Cannot close an already-closing stream"));
-      return;
-    }
-
-  pinned = g_object_ref (self);
-  promise = writable_stream_close (self);
-  wstream_promise_add_waiter (promise, self, cancellable, callback, user_data,
-                              wstream_writable_stream_close_async);
+  promise = wstream_writable_stream_close_promise (self);
+  if (promise != NULL)
+    wstream_promise_add_waiter (promise, self, cancellable, callback, user_data,
+                                wstream_writable_stream_close_async);
 }
 
 /**
