@@ -437,8 +437,6 @@ struct _WStreamDefaultController
 
 /* Entry points of the stream's algorithms for the writer and the controller
  * (wstream-writable-stream.c). Arguments are already validated. */
-void     wstream_writable_stream_writer_setup     (WStreamDefaultWriter   *writer,
-                                                   WStreamWritableStream  *stream);
 void     wstream_writable_stream_writer_write     (WStreamDefaultWriter   *writer,
                                                    const GValue           *chunk,
                                                    WStreamPromise         *promise);

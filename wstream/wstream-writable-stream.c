@@ -1522,13 +1522,6 @@ default_controller_error_steps (WStreamDefaultController *controller)
 /* ---------------------------------------------------------------------- */
 
 void
-wstream_writable_stream_writer_setup (WStreamDefaultWriter  *writer,
-                                      WStreamWritableStream *stream)
-{
-  set_up_writable_stream_default_writer (writer, stream);
-}
-
-void
 wstream_writable_stream_writer_write (WStreamDefaultWriter *writer,
                                       const GValue         *chunk,
                                       WStreamPromise       *promise)
