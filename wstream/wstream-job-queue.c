@@ -112,7 +112,9 @@ job_queue_dispatch (GSource     *source,
 
   while (queue->jobs.len > 0)
     {
-      WStreamJob job;
+      WStreamJob *head;
+      WStreamJobFunc func;
+      gpointer a, b;
 
       if (budget-- == 0)
         {
@@ -122,8 +124,12 @@ job_queue_dispatch (GSource     *source,
           break;
         }
 
-      wstream_ring_pop_head (&queue->jobs, sizeof (WStreamJob), &job);
-      job.func (job.a, job.b);
+      head = wstream_ring_peek_head (&queue->jobs, sizeof (WStreamJob));
+      func = head->func;
+      a = head->a;
+      b = head->b;
+      wstream_ring_drop_head (&queue->jobs);
+      func (a, b);
     }
 
   return G_SOURCE_CONTINUE;

@@ -353,33 +353,54 @@ chunk_free (GValue *chunk)
 static void
 dequeue_value (WStreamDefaultController *container)
 {
-  WStreamQueueEntry entry;
+  WStreamQueueEntry *head;
+  GValue chunk;
 
   g_assert (container->queue.len > 0);
 
-  wstream_ring_pop_head (&container->queue, sizeof (WStreamQueueEntry), &entry);
-  container->queue_total_size -= entry.size;
+  /* Off the ring before the chunk is freed: freeing may run user code
+   * (a GBytes free function) that queues more. */
+  head = wstream_ring_peek_head (&container->queue, sizeof (WStreamQueueEntry));
+  chunk = head->chunk;
+  container->queue_total_size -= head->size;
+  wstream_ring_drop_head (&container->queue);
   if (container->queue_total_size < 0)
     container->queue_total_size = 0;   /* "because of rounding errors" */
-  if (G_VALUE_TYPE (&entry.chunk) != G_TYPE_INVALID)
-    chunk_free (&entry.chunk);
+  if (G_VALUE_TYPE (&chunk) != G_TYPE_INVALID)
+    chunk_free (&chunk);
 }
 
 /* https://streams.spec.whatwg.org/#enqueue-value-with-size
  * A NULL value is the close sentinel. The size was validated by
  * wstream_queuing_strategy_size(), or is 0 or 1. */
-static void
+G_ALWAYS_INLINE static inline void
 enqueue_value_with_size (WStreamDefaultController *container,
                          const GValue             *value,
                          double                    size)
 {
-  WStreamQueueEntry entry = { G_VALUE_INIT, size };
+  WStreamQueueEntry *slot;
 
   g_assert (!isnan (size) && size >= 0 && !isinf (size));
 
-  if (value != NULL)
-    chunk_copy (&entry.chunk, value);
-  wstream_ring_push_tail (&container->queue, sizeof (WStreamQueueEntry), &entry);
+  if (value == NULL || G_VALUE_TYPE (value) == bytes_type)
+    {
+      /* In place: nothing here runs user code. */
+      slot = wstream_ring_push_slot (&container->queue, sizeof (WStreamQueueEntry));
+      slot->size = size;
+      if (value != NULL)
+        chunk_copy (&slot->chunk, value);
+      else
+        memset (&slot->chunk, 0, sizeof slot->chunk);
+    }
+  else
+    {
+      /* Copying a boxed value may run user code that writes again, so the
+       * copy is made before the entry takes its place. */
+      WStreamQueueEntry entry = { G_VALUE_INIT, size };
+
+      chunk_copy (&entry.chunk, value);
+      wstream_ring_push_tail (&container->queue, sizeof (WStreamQueueEntry), &entry);
+    }
   container->queue_total_size += size;
 }
 
@@ -604,7 +625,7 @@ writable_stream_add_write_request (WStreamWritableStream *stream,
   g_assert (is_writable_stream_locked (stream));
   g_assert (stream->state == WSTREAM_STATE_WRITABLE);
 
-  wstream_ring_push_tail (&stream->write_requests, sizeof (WStreamPromise *), &promise);
+  *(WStreamPromise **) wstream_ring_push_slot (&stream->write_requests, sizeof (WStreamPromise *)) = promise;
 }
 
 /* https://streams.spec.whatwg.org/#writable-stream-close-queued-or-in-flight */
@@ -827,8 +848,9 @@ writable_stream_mark_first_write_request_in_flight (WStreamWritableStream *strea
   g_assert (!stream->write_in_flight);
   g_assert (stream->write_requests.len > 0);
 
-  wstream_ring_pop_head (&stream->write_requests, sizeof (WStreamPromise *),
-                         &stream->in_flight_write_request);
+  stream->in_flight_write_request =
+    *(WStreamPromise **) wstream_ring_peek_head (&stream->write_requests, sizeof (WStreamPromise *));
+  wstream_ring_drop_head (&stream->write_requests);
   stream->write_in_flight = TRUE;
   hold_busy_ref (stream);
 }
@@ -1055,7 +1077,7 @@ write_to_idle_stream (WStreamWritableStream *stream,
 {
   WStreamDefaultController *controller = stream->controller;
   WStreamDefaultWriter *writer = stream->writer;
-  WStreamQueueEntry entry = { G_VALUE_INIT, chunk_size };
+  GValue sink_chunk;
   gboolean backpressure;
   SinkResult result;
 
@@ -1075,9 +1097,17 @@ write_to_idle_stream (WStreamWritableStream *stream,
 
   /* EnqueueValueWithSize; the sink gets a shallow copy of the entry's
    * chunk, as from PeekQueueValue. */
-  chunk_copy (&entry.chunk, chunk);
-  wstream_ring_push_tail (&controller->queue, sizeof (WStreamQueueEntry), &entry);
-  controller->queue_total_size += chunk_size;
+  enqueue_value_with_size (controller, chunk, chunk_size);
+  if (G_LIKELY (G_VALUE_TYPE (chunk) == bytes_type))
+    {
+      /* What the entry holds, without reading it back (a wide load of the
+       * narrow stores just made would stall). */
+      sink_chunk.g_type = bytes_type;
+      sink_chunk.data[0].v_pointer = chunk->data[0].v_pointer;
+      sink_chunk.data[1].v_uint64 = 0;
+    }
+  else
+    sink_chunk = peek_queue_value (controller)->chunk;
 
   writable_stream_update_backpressure (stream, backpressure);
 
@@ -1087,7 +1117,7 @@ write_to_idle_stream (WStreamWritableStream *stream,
   stream->write_in_flight = TRUE;
   hold_busy_ref (stream);
 
-  call_sink (stream, SINK_WRITE, &entry.chunk, NULL, &result);
+  call_sink (stream, SINK_WRITE, &sink_chunk, NULL, &result);
   upon_sink_result (stream, &result, write_settled_job);
   return TRUE;
 }
