@@ -429,8 +429,7 @@ struct _WStreamDefaultWriter
   /* Results (WStreamPromise) whose source object is this writer: while
    * there is one, the writer holds one reference on itself for all of
    * them (wstream_promise_new_for_call()), instead of one per result.
-   * Atomic: a binding may drop a result's last reference in another
-   * thread. */
+   * The writer's thread only (see promise_set_source()). */
   gint                      pending_results;
 };
 

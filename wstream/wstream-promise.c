@@ -46,9 +46,14 @@ G_DEFINE_FINAL_TYPE_WITH_CODE (WStreamPromise, wstream_promise, G_TYPE_OBJECT,
  * the source of every write and ready wait, is held once for all of its
  * results (see WStreamDefaultWriter.pending_results): that saves a
  * g_object_ref()/g_object_unref() pair per write. The first result takes
- * the reference, the last one drops it; whoever makes a result holds the
- * writer meanwhile, so the count may pass through zero in another thread
- * without the writer going away under us. */
+ * the reference, the last one drops it.
+ *
+ * The count is a plain integer of the writer's thread: a counted result
+ * lives on that thread only. It is made there (every `_async` entry point
+ * checks its thread), and it is counted only until its callback returned:
+ * wstream_promise_release() then recycles it, or, when somebody kept a
+ * reference (which may be dropped in any thread), turns the count into a
+ * reference of the result's own (promise_own_source()). */
 static inline void
 promise_set_source (WStreamPromise *self,
                     gpointer        source_object)
@@ -59,7 +64,7 @@ promise_set_source (WStreamPromise *self,
     {
       WStreamDefaultWriter *writer = source_object;
 
-      if (g_atomic_int_add (&writer->pending_results, 1) == 0)
+      if (writer->pending_results++ == 0)
         g_object_ref (writer);
       self->source_counted = TRUE;
     }
@@ -69,23 +74,46 @@ promise_set_source (WStreamPromise *self,
 }
 
 static inline void
+promise_uncount_source (WStreamPromise *self)
+{
+  WStreamDefaultWriter *writer = (WStreamDefaultWriter *) self->source_object;
+
+  self->source_counted = FALSE;
+  if (G_UNLIKELY (!wstream_job_queue_is_current_fast (self->queue)))
+    {
+      /* Cannot happen (see above); leak rather than race. */
+      g_critical ("A result of a WStreamDefaultWriter was finalized in another thread "
+                  "before its callback ran");
+      return;
+    }
+  if (--writer->pending_results == 0)
+    g_object_unref (writer);
+}
+
+static inline void
 promise_clear_source (WStreamPromise *self)
 {
   GObject *source_object = self->source_object;
 
   if (source_object == NULL)
     return;
-  self->source_object = NULL;
   if (self->source_counted)
-    {
-      WStreamDefaultWriter *writer = (WStreamDefaultWriter *) source_object;
-
-      self->source_counted = FALSE;
-      if (g_atomic_int_dec_and_test (&writer->pending_results))
-        g_object_unref (writer);
-    }
+    promise_uncount_source (self);
   else
     g_object_unref (source_object);
+  self->source_object = NULL;
+}
+
+/* Before a result that somebody else holds leaves the writer's thread's
+ * control: its source becomes a reference of its own. */
+static inline void
+promise_own_source (WStreamPromise *self)
+{
+  if (self->source_counted)
+    {
+      g_object_ref (self->source_object);
+      promise_uncount_source (self);
+    }
 }
 
 static void
@@ -241,19 +269,22 @@ wstream_promise_release (WStreamPromise *promise)
 {
   WStreamJobQueue *queue = promise->queue;
 
-  if (g_atomic_int_get (&G_OBJECT (promise)->ref_count) == 1 &&
-      G_OBJECT (promise)->qdata == NULL &&
-      promise->reactions == NULL &&
-      queue != NULL &&
-      wstream_job_queue_is_current_fast (queue))
+  if (queue != NULL && wstream_job_queue_is_current_fast (queue))
     {
-      wstream_promise_reset (promise);
-      if (wstream_job_queue_pool_push (queue, promise))
+      if (g_atomic_int_get (&G_OBJECT (promise)->ref_count) == 1 &&
+          G_OBJECT (promise)->qdata == NULL &&
+          promise->reactions == NULL)
         {
-          promise->queue = NULL;
-          wstream_job_queue_unref_for_promise (queue);
-          return;
+          wstream_promise_reset (promise);
+          if (wstream_job_queue_pool_push (queue, promise))
+            {
+              promise->queue = NULL;
+              wstream_job_queue_unref_for_promise (queue);
+              return;
+            }
         }
+      else
+        promise_own_source (promise);
     }
   g_object_unref (promise);
 }
