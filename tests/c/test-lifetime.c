@@ -366,6 +366,67 @@ test_writer_outlives_pending_results (void)
   assert_all_finalized (&w);
 }
 
+/* Results that somebody keeps past their callback (a binding's wrapper,
+ * a program that stores them) keep their writer alive on their own, and
+ * may be dropped in another thread after the writer is gone everywhere
+ * else. */
+static void
+keep_result_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  GPtrArray *kept = user_data;
+
+  g_assert_true (WSTREAM_IS_DEFAULT_WRITER (source));
+  g_ptr_array_add (kept, g_object_ref (result));
+}
+
+static gpointer
+drop_results_thread (gpointer data)
+{
+  GPtrArray *kept = data;
+
+  g_ptr_array_unref (kept);
+  return NULL;
+}
+
+static void
+test_results_kept_and_dropped_in_another_thread (void)
+{
+  WStreamWritableStream *stream;
+  WStreamDefaultWriter *writer;
+  Weak w;
+  GPtrArray *kept = g_ptr_array_new_with_free_func (g_object_unref);
+  GValue value = G_VALUE_INIT;
+  GThread *thread;
+
+  make (SINK_OK, &stream, &writer, &w);
+  run_until_idle ();
+  value_set_string_chunk (&value, "a");
+  for (guint i = 0; i < 3; i++)
+    wstream_default_writer_write_async (writer, &value, NULL, keep_result_cb, kept);
+  g_value_unset (&value);
+  wstream_default_writer_wait_ready_async (writer, NULL, keep_result_cb, kept);
+  run_until_idle ();
+  g_assert_cmpuint (kept->len, ==, 4);
+
+  g_object_unref (writer);
+  g_object_unref (stream);
+  run_until_idle ();
+  /* Every result holds its source object, as a GTask does. */
+  g_assert_nonnull (w.writer);
+  for (guint i = 0; i < kept->len; i++)
+    {
+      g_autoptr (GObject) source = g_async_result_get_source_object (kept->pdata[i]);
+      g_assert_true (source == w.writer);
+    }
+
+  thread = g_thread_new ("drop-results", drop_results_thread, kept);
+  g_thread_join (thread);
+  run_until_idle ();
+  assert_all_finalized (&w);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -380,6 +441,8 @@ main (int argc, char **argv)
   g_test_add_func ("/lifetime/sink-drops-deferred-promise", test_sink_drops_deferred_promise);
   g_test_add_func ("/lifetime/controller-outlives-stream", test_controller_outlives_stream);
   g_test_add_func ("/lifetime/writer-outlives-pending-results", test_writer_outlives_pending_results);
+  g_test_add_func ("/lifetime/results-kept-and-dropped-in-another-thread",
+                   test_results_kept_and_dropped_in_another_thread);
 
   return g_test_run ();
 }
