@@ -848,10 +848,9 @@ slot_flush_waiters (WStreamPromiseSlot *slot)
       for (guint i = 0; i < n; i++)
         {
           if (slot->state == WSTREAM_PROMISE_FULFILLED)
-            wstream_promise_settle_fulfilled (waiters[i], NULL);
+            wstream_promise_settle_fulfilled_take (waiters[i]);
           else
-            wstream_promise_settle_rejected (waiters[i], slot->error);
-          wstream_promise_release (waiters[i]);
+            wstream_promise_settle_rejected_take (waiters[i], slot->error);
         }
       g_free (waiters);
     }
@@ -962,12 +961,11 @@ wstream_promise_slot_add_waiter (WStreamPromiseSlot  *slot,
   switch (slot->state)
     {
     case WSTREAM_PROMISE_FULFILLED:
-      wstream_promise_settle_fulfilled (waiter, NULL);
-      wstream_promise_release (waiter);
+      /* Our reference goes to the delivery job. */
+      wstream_promise_settle_fulfilled_take (waiter);
       break;
     case WSTREAM_PROMISE_REJECTED:
-      wstream_promise_settle_rejected (waiter, slot->error);
-      wstream_promise_release (waiter);
+      wstream_promise_settle_rejected_take (waiter, slot->error);
       break;
     case WSTREAM_PROMISE_PENDING:
     default:

@@ -153,6 +153,30 @@ function runW5(n) {
     return nsPerWrite(start, end, n);
 }
 
+// R1: the floor of W1's ready round trip: await a ready promise that is
+// already resolved (no backpressure), no write.
+async function runR1(n) {
+    const sink = makeSink();
+    const stream = new WritableStream(sink);
+    const writer = stream.getWriter();
+    const start = now();
+    for (let i = 0; i < n; i++)
+        await writer.ready;
+    await writer.close();
+    const end = now();
+    checkSink('R1', sink, 0);
+    return nsPerWrite(start, end, n);
+}
+
+// P0: the engine's own floor, one await of a settled value.
+async function runP0(n) {
+    const start = now();
+    for (let i = 0; i < n; i++)
+        await undefined;
+    const end = now();
+    return nsPerWrite(start, end, n);
+}
+
 async function main() {
     let n = 1000000;
     let runs = 5;
@@ -163,15 +187,15 @@ async function main() {
             n = Number(args[++i]);
         else if (args[i] === '--runs')
             runs = Math.max(1, Number(args[++i]));
-        else if (/^W[1245]$/.test(args[i]))
+        else if (/^(W[1245]|R1|P0)$/.test(args[i]))
             want.add(args[i]);
         else {
-            console.error('usage: bench-node.mjs [--n N] [--runs R] [W1] [W2] [W4] [W5]');
+            console.error('usage: bench-node.mjs [--n N] [--runs R] [W1] [W2] [W4] [W5] [R1] [P0]');
             process.exit(2);
         }
     }
     if (want.size === 0)
-        ['W1', 'W2', 'W4', 'W5'].forEach(w => want.add(w));
+        ['W1', 'W2', 'W4', 'W5', 'R1', 'P0'].forEach(w => want.add(w));
 
     if (want.has('W4')) {
         if (typeof globalThis.gc !== 'function') {
@@ -183,7 +207,7 @@ async function main() {
         console.log(`W4 rss_per_write ${r.rss.toFixed(1)}`);
         console.log(`W4 cpu_ns_per_queued_write ${r.ns.toFixed(1)}`);
     }
-    for (const [w, fn] of [['W1', runW1], ['W2', runW2], ['W5', runW5]]) {
+    for (const [w, fn] of [['W1', runW1], ['W2', runW2], ['W5', runW5], ['R1', runR1], ['P0', runP0]]) {
         if (!want.has(w))
             continue;
         const best = {wall: Infinity, cpu: Infinity};
@@ -192,8 +216,9 @@ async function main() {
             best.wall = Math.min(best.wall, t.wall);
             best.cpu = Math.min(best.cpu, t.cpu);
         }
-        console.log(`${w} ns_per_write ${best.wall.toFixed(1)}`);
-        console.log(`${w} cpu_ns_per_write ${best.cpu.toFixed(1)}`);
+        const what = w === 'R1' || w === 'P0' ? 'round_trip' : 'write';
+        console.log(`${w} ns_per_${what} ${best.wall.toFixed(1)}`);
+        console.log(`${w} cpu_ns_per_${what} ${best.cpu.toFixed(1)}`);
     }
 }
 

@@ -4,7 +4,7 @@
  * Node's built-in WritableStream are in bench-node.mjs; run-benchmarks.py
  * runs both and prints the table.
  *
- *   bench-wstream [--n N] [--runs R] [W1] [W2] [W4] [W5] [W5p]
+ *   bench-wstream [--n N] [--runs R] [W1] [W2] [W4] [W5] [W5p] [R1] [GT]
  *
  * Prints lines such as "W1 ns_per_write 37.5" (wall-clock, the best of R
  * runs), "W1 cpu_ns_per_write 36.0" (process CPU time, the best of R runs)
@@ -21,6 +21,12 @@
  *     are shared GBytes, so the figure excludes the chunk's own data.
  * W5  the same sink's write called N times directly, without a stream.
  * W5p the same through wstream_sink_write() with a GValue made per call.
+ * R1  the floor of W1's ready round trip: N waits for `ready` on a writer
+ *     without backpressure, each started from the previous one's callback
+ *     (JS: `await writer.ready`). No write, no sink call.
+ * GT  GLib's own floor for one callback from the main loop: N GTask round
+ *     trips (g_task_new, g_task_return_boolean, the callback,
+ *     g_task_propagate_boolean), each started from the previous callback.
  */
 #include <malloc.h>
 #include <math.h>
@@ -489,6 +495,92 @@ run_w5_public (guint64 n)
   return t;
 }
 
+
+/* ---------------------------------------------------------------------- */
+/* R1 and GT: floors of one asynchronous round trip                        */
+/* ---------------------------------------------------------------------- */
+
+static void
+r1_ready_cb (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  Producer *p = user_data;
+  GError *error = NULL;
+
+  if (!wstream_default_writer_wait_ready_finish (p->writer, result, &error))
+    die_on_error ("R1 ready", error);
+  if (++p->i < p->n)
+    wstream_default_writer_wait_ready_async (p->writer, NULL, r1_ready_cb, p);
+  else
+    wstream_default_writer_close_async (p->writer, NULL, close_cb, p);
+}
+
+static Timing
+run_r1 (guint64 n)
+{
+  g_autoptr (BenchSink) sink = g_object_new (BENCH_TYPE_SINK, NULL);
+  g_autoptr (WStreamWritableStream) stream = make_stream (sink, 1);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (WStreamDefaultWriter) writer = wstream_writable_stream_get_writer (stream, &error);
+  Producer p = { "R1", writer, 0, n, FALSE };
+  Stamp start;
+  Timing t;
+
+  die_on_error ("R1 writer", error);
+  start = stamp_now ();
+  wstream_default_writer_wait_ready_async (writer, NULL, r1_ready_cb, &p);
+  run_until_done (&p);
+  t = timing_since (start, n);
+  check_sink ("R1", sink, 0);
+  return t;
+}
+
+typedef struct {
+  guint64 i, n;
+  gboolean done;
+} TaskLoop;
+
+static void gt_start (TaskLoop *loop);
+
+static void
+gt_cb (GObject      *source,
+       GAsyncResult *result,
+       gpointer      user_data)
+{
+  TaskLoop *loop = user_data;
+  GError *error = NULL;
+
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    die_on_error ("GT", error);
+  if (++loop->i < loop->n)
+    gt_start (loop);
+  else
+    loop->done = TRUE;
+}
+
+static void
+gt_start (TaskLoop *loop)
+{
+  GTask *task = g_task_new (NULL, NULL, gt_cb, loop);
+
+  g_task_return_boolean (task, TRUE);
+  g_object_unref (task);
+}
+
+static Timing
+run_gt (guint64 n)
+{
+  TaskLoop loop = { 0, n, FALSE };
+  Stamp start;
+
+  start = stamp_now ();
+  gt_start (&loop);
+  while (!loop.done)
+    g_main_context_iteration (NULL, TRUE);
+  return timing_since (start, n);
+}
+
 /* ---------------------------------------------------------------------- */
 
 int
@@ -497,7 +589,7 @@ main (int    argc,
 {
   guint64 n = 1000000;
   guint runs = 5;
-  gboolean want[7] = { FALSE };   /* W1..W5, and 6 for W5p */
+  gboolean want[9] = { FALSE };   /* W1..W5, 6 for W5p, 7 for R1, 8 for GT */
   gboolean any = FALSE;
 
   for (int i = 1; i < argc; i++)
@@ -510,14 +602,18 @@ main (int    argc,
         any = want[argv[i][1] - '0'] = TRUE;
       else if (g_str_equal (argv[i], "W5p"))
         any = want[6] = TRUE;
+      else if (g_str_equal (argv[i], "R1"))
+        any = want[7] = TRUE;
+      else if (g_str_equal (argv[i], "GT"))
+        any = want[8] = TRUE;
       else
         {
-          g_printerr ("usage: %s [--n N] [--runs R] [W1] [W2] [W4] [W5] [W5p]\n", argv[0]);
+          g_printerr ("usage: %s [--n N] [--runs R] [W1] [W2] [W4] [W5] [W5p] [R1] [GT]\n", argv[0]);
           return 2;
         }
     }
   if (!any)
-    want[1] = want[2] = want[4] = want[5] = want[6] = TRUE;
+    want[1] = want[2] = want[4] = want[5] = want[6] = want[7] = want[8] = TRUE;
   if (n == 0)
     n = 1;
 
@@ -534,22 +630,32 @@ main (int    argc,
       fflush (stdout);
     }
 
-  for (int w = 1; w <= 6; w++)
+  for (int w = 1; w <= 8; w++)
     {
+      static const char *const names[] = { NULL, "W1", "W2", NULL, NULL, "W5", "W5", "R1", "GT" };
       Timing best = { INFINITY, INFINITY };
-      const char *what = w == 6 ? "public_call" : "write";
+      const char *what = w == 6 ? "public_call" : w >= 7 ? "round_trip" : "write";
 
       if (w == 3 || w == 4 || !want[w])
         continue;
       for (guint r = 0; r < runs; r++)
         {
-          Timing t = w == 1 ? run_w1 (n) : w == 2 ? run_w2 (n) : w == 5 ? run_w5 (n) : run_w5_public (n);
+          Timing t;
 
+          switch (w)
+            {
+            case 1: t = run_w1 (n); break;
+            case 2: t = run_w2 (n); break;
+            case 5: t = run_w5 (n); break;
+            case 6: t = run_w5_public (n); break;
+            case 7: t = run_r1 (n); break;
+            default: t = run_gt (n); break;
+            }
           best.wall = MIN (best.wall, t.wall);
           best.cpu = MIN (best.cpu, t.cpu);
         }
-      printf ("W%d ns_per_%s %.1f\n", w == 6 ? 5 : w, what, best.wall);
-      printf ("W%d cpu_ns_per_%s %.1f\n", w == 6 ? 5 : w, what, best.cpu);
+      printf ("%s ns_per_%s %.1f\n", names[w], what, best.wall);
+      printf ("%s cpu_ns_per_%s %.1f\n", names[w], what, best.cpu);
       fflush (stdout);
     }
 

@@ -103,7 +103,7 @@ def main():
     # compare between runs and revisions.
     instr = {}
     if args.valgrind and args.callgrind_n > 1:
-        for workload in ("W1", "W2", "W5", "W5p"):
+        for workload in ("W1", "W2", "W5", "W5p", "R1", "GT"):
             instr[workload] = instructions_per_write(args.valgrind, args.wstream, workload,
                                                      args.callgrind_n, env)
 
@@ -163,8 +163,17 @@ def main():
                      fmt_ratio(ratio(w1 - w5, (j1 - j5) if j1 is not None and j5 is not None else None)),
                      "(reported)", "-"))
 
+    # The floors W1 is made of: one ready wait per write in steady state
+    # (see PROFILE.md), and what one main-loop callback costs elsewhere.
+    time_row("R1 ready wait alone (W1's floor)", "R1", None, None, "round_trip")
+    wc, ww, _, _ = timed("GT", "round_trip")
+    _, _, jc, jw = timed("P0", "round_trip")
+    rows.append(("GT GTask round trip / P0 await", fmt_time(wc, ww), fmt_time(jc, jw), "",
+                 "(reported)", "-"))
+
     by_label = {"W1 pipelined writes": "W1", "W2 awaited writes": "W2",
-                "W5 direct sink call": "W5", "W5 via wstream_sink_write": "W5p"}
+                "W5 direct sink call": "W5", "W5 via wstream_sink_write": "W5p",
+                "R1 ready wait alone (W1's floor)": "R1", "GT GTask round trip / P0 await": "GT"}
     rows = [row[:2] + (f"{instr[by_label[row[0]]]:.0f}" if by_label.get(row[0]) in instr else "",)
             + row[2:] for row in rows]
     header = ("workload", "wstream", "wstream instr/write", "node", "node/wstream", "goal", "met?")
