@@ -174,11 +174,19 @@ wstream_promise_finalize (GObject *object)
   G_OBJECT_CLASS (wstream_promise_parent_class)->finalize (object);
 }
 
+/* The type is final: an exact class test is the whole type check. */
+static GType promise_gtype;
+
+#define IS_PROMISE(obj) \
+  ((obj) != NULL && ((GTypeInstance *) (obj))->g_class != NULL && \
+   ((GTypeInstance *) (obj))->g_class->g_type == promise_gtype)
+
 static void
 wstream_promise_class_init (WStreamPromiseClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
+  promise_gtype = G_TYPE_FROM_CLASS (klass);
   object_class->dispose = wstream_promise_dispose;
   object_class->finalize = wstream_promise_finalize;
 }
@@ -235,17 +243,26 @@ wstream_promise_reset (WStreamPromise *self)
 {
   g_assert (self->reactions == NULL);
 
-  if (self->settled_destroy != NULL)
-    self->settled_destroy (self->settled_data);
-  self->settled_func = NULL;
-  self->settled_data = NULL;
-  self->settled_destroy = NULL;
-  wstream_promise_disconnect_cancellable (self);
-  g_clear_object (&self->cancellable);
+  /* The language layer's hook, a cancellable, a value and an error are
+   * the rare fields. */
+  if (G_UNLIKELY (self->settled_func != NULL || self->settled_destroy != NULL))
+    {
+      if (self->settled_destroy != NULL)
+        self->settled_destroy (self->settled_data);
+      self->settled_func = NULL;
+      self->settled_data = NULL;
+      self->settled_destroy = NULL;
+    }
+  if (G_UNLIKELY (self->cancellable != NULL))
+    {
+      wstream_promise_disconnect_cancellable (self);
+      g_clear_object (&self->cancellable);
+    }
+  g_assert (self->cancel_source == NULL);
   promise_clear_source (self);
-  if ((G_VALUE_TYPE (&self->value) != G_TYPE_INVALID))
+  if (G_UNLIKELY (G_VALUE_TYPE (&self->value) != G_TYPE_INVALID))
     g_value_unset (&self->value);
-  if (self->error != NULL)
+  if (G_UNLIKELY (self->error != NULL))
     g_clear_error (&self->error);
   self->state = WSTREAM_PROMISE_PENDING;
   self->source_tag = NULL;
@@ -594,6 +611,24 @@ wstream_promise_settle_rejected (WStreamPromise *promise,
 void
 wstream_promise_settle_fulfilled_take (WStreamPromise *promise)
 {
+  /* What settle() does for the common promise, a pending result with its
+   * own callback and nothing else (no reactions, no language-layer hook,
+   * no value): the caller's reference goes to the delivery job. */
+  if (G_LIKELY (promise->state == WSTREAM_PROMISE_PENDING &&
+                promise->settled_func == NULL &&
+                promise->reactions == NULL))
+    {
+      promise->state = WSTREAM_PROMISE_FULFILLED;
+      if (!promise->delivered)
+        {
+          promise->delivered = TRUE;
+          wstream_job_queue_push (promise->queue, deliver_own_job, promise, NULL);
+        }
+      else
+        wstream_promise_release (promise);
+      return;
+    }
+
   settle (promise, NULL, NULL, FALSE, TRUE);
 }
 
@@ -627,8 +662,8 @@ wstream_promise_propagate (GAsyncResult  *result,
 {
   WStreamPromise *self;
 
-  g_return_val_if_fail (WSTREAM_IS_PROMISE (result), FALSE);
-  self = WSTREAM_PROMISE (result);
+  g_return_val_if_fail (IS_PROMISE (result), FALSE);
+  self = (WStreamPromise *) result;
   g_return_val_if_fail (self->source_tag == source_tag, FALSE);
   g_return_val_if_fail (self->source_object == source_object, FALSE);
 

@@ -167,8 +167,9 @@ typedef struct {
 } SinkResult;
 
 /* Calls one of the sink's vfuncs (the controller's [[writeAlgorithm]] and
- * friends). The caller holds a reference on the stream. */
-static void
+ * friends). The caller holds a reference on the stream. Inline, so that
+ * each caller's @operation is a constant. */
+G_ALWAYS_INLINE static inline void
 call_sink (WStreamWritableStream *stream,
            SinkOperation          operation,
            const GValue          *chunk,
@@ -350,7 +351,7 @@ chunk_free (GValue *chunk)
 }
 
 /* https://streams.spec.whatwg.org/#dequeue-value */
-static void
+G_ALWAYS_INLINE static inline void
 dequeue_value (WStreamDefaultController *container)
 {
   WStreamQueueEntry *head;
@@ -900,7 +901,7 @@ writable_stream_start_erroring (WStreamWritableStream *stream,
 }
 
 /* https://streams.spec.whatwg.org/#writable-stream-update-backpressure */
-static void
+G_ALWAYS_INLINE static inline void
 writable_stream_update_backpressure (WStreamWritableStream *stream,
                                      gboolean               backpressure)
 {
