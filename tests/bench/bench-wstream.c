@@ -254,6 +254,34 @@ run_until_done (Producer *p)
     g_main_context_iteration (NULL, TRUE);
 }
 
+/* Runs a producer on a fresh stream with high-water mark @hwm: @start
+ * begins it, the main loop runs until it closed the stream, and the sink
+ * must have received @n_writes writes. */
+static Timing
+run_producer (const char *workload,
+              double      hwm,
+              guint64     n,
+              guint64     n_writes,
+              void      (*start) (Producer *p))
+{
+  g_autoptr (BenchSink) sink = g_object_new (BENCH_TYPE_SINK, NULL);
+  g_autoptr (WStreamWritableStream) stream = make_stream (sink, hwm);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (WStreamDefaultWriter) writer = wstream_writable_stream_get_writer (stream, &error);
+  Producer p = { workload, writer, 0, n, FALSE };
+  Stamp begin;
+  Timing t;
+
+  die_on_error (workload, error);
+  begin = stamp_now ();
+  start (&p);
+  run_until_done (&p);
+  t = timing_since (begin, n);
+  check_sink (workload, sink, n_writes);
+  return t;
+}
+
+
 /* ---------------------------------------------------------------------- */
 /* W1: pipelined writes                                                    */
 /* ---------------------------------------------------------------------- */
@@ -294,24 +322,16 @@ w1_pump (Producer *p)
   wstream_default_writer_close_async (p->writer, NULL, close_cb, p);
 }
 
+static void
+w1_start (Producer *p)
+{
+  w1_pump (p);
+}
+
 static Timing
 run_w1 (guint64 n)
 {
-  g_autoptr (BenchSink) sink = g_object_new (BENCH_TYPE_SINK, NULL);
-  g_autoptr (WStreamWritableStream) stream = make_stream (sink, 1024);
-  g_autoptr (GError) error = NULL;
-  g_autoptr (WStreamDefaultWriter) writer = wstream_writable_stream_get_writer (stream, &error);
-  Producer p = { "W1", writer, 0, n, FALSE };
-  Stamp start;
-  Timing t;
-
-  die_on_error ("W1 writer", error);
-  start = stamp_now ();
-  w1_pump (&p);
-  run_until_done (&p);
-  t = timing_since (start, n);
-  check_sink ("W1", sink, n);
-  return t;
+  return run_producer ("W1", 1024, n, n, w1_start);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -334,24 +354,16 @@ w2_write_cb (GObject      *source,
     wstream_default_writer_close_async (p->writer, NULL, close_cb, p);
 }
 
+static void
+w2_start (Producer *p)
+{
+  wstream_default_writer_write_bytes_async (p->writer, chunks[0], NULL, w2_write_cb, p);
+}
+
 static Timing
 run_w2 (guint64 n)
 {
-  g_autoptr (BenchSink) sink = g_object_new (BENCH_TYPE_SINK, NULL);
-  g_autoptr (WStreamWritableStream) stream = make_stream (sink, 1);
-  g_autoptr (GError) error = NULL;
-  g_autoptr (WStreamDefaultWriter) writer = wstream_writable_stream_get_writer (stream, &error);
-  Producer p = { "W2", writer, 0, n, FALSE };
-  Stamp start;
-  Timing t;
-
-  die_on_error ("W2 writer", error);
-  start = stamp_now ();
-  wstream_default_writer_write_bytes_async (writer, chunks[0], NULL, w2_write_cb, &p);
-  run_until_done (&p);
-  t = timing_since (start, n);
-  check_sink ("W2", sink, n);
-  return t;
+  return run_producer ("W2", 1, n, n, w2_start);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -516,24 +528,16 @@ r1_ready_cb (GObject      *source,
     wstream_default_writer_close_async (p->writer, NULL, close_cb, p);
 }
 
+static void
+r1_start (Producer *p)
+{
+  wstream_default_writer_wait_ready_async (p->writer, NULL, r1_ready_cb, p);
+}
+
 static Timing
 run_r1 (guint64 n)
 {
-  g_autoptr (BenchSink) sink = g_object_new (BENCH_TYPE_SINK, NULL);
-  g_autoptr (WStreamWritableStream) stream = make_stream (sink, 1);
-  g_autoptr (GError) error = NULL;
-  g_autoptr (WStreamDefaultWriter) writer = wstream_writable_stream_get_writer (stream, &error);
-  Producer p = { "R1", writer, 0, n, FALSE };
-  Stamp start;
-  Timing t;
-
-  die_on_error ("R1 writer", error);
-  start = stamp_now ();
-  wstream_default_writer_wait_ready_async (writer, NULL, r1_ready_cb, &p);
-  run_until_done (&p);
-  t = timing_since (start, n);
-  check_sink ("R1", sink, 0);
-  return t;
+  return run_producer ("R1", 1, n, 0, r1_start);
 }
 
 typedef struct {
