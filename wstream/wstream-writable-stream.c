@@ -372,35 +372,30 @@ dequeue_value (WStreamDefaultController *container)
 }
 
 /* https://streams.spec.whatwg.org/#enqueue-value-with-size
- * A NULL value is the close sentinel. The size was validated by
- * wstream_queuing_strategy_size(), or is 0 or 1. */
+ * A NULL value is the close sentinel. A GBytes chunk is the caller's: the
+ * queue takes a reference. Any other chunk is a copy the writer made for
+ * the queue (see writable_stream_default_writer_write()): the queue takes
+ * it over and @value is left unset. Nothing here runs user code. The size
+ * was validated by wstream_queuing_strategy_size(), or is 0 or 1. */
 G_ALWAYS_INLINE static inline void
 enqueue_value_with_size (WStreamDefaultController *container,
-                         const GValue             *value,
+                         GValue                   *value,
                          double                    size)
 {
   WStreamQueueEntry *slot;
 
   g_assert (!isnan (size) && size >= 0 && !isinf (size));
 
-  if (value == NULL || G_VALUE_TYPE (value) == bytes_type)
-    {
-      /* In place: nothing here runs user code. */
-      slot = wstream_ring_push_slot (&container->queue, sizeof (WStreamQueueEntry));
-      slot->size = size;
-      if (value != NULL)
-        chunk_copy (&slot->chunk, value);
-      else
-        memset (&slot->chunk, 0, sizeof slot->chunk);
-    }
+  slot = wstream_ring_push_slot (&container->queue, sizeof (WStreamQueueEntry));
+  slot->size = size;
+  if (value == NULL)
+    memset (&slot->chunk, 0, sizeof slot->chunk);
+  else if (G_LIKELY (G_VALUE_TYPE (value) == bytes_type))
+    chunk_copy (&slot->chunk, value);
   else
     {
-      /* Copying a boxed value may run user code that writes again, so the
-       * copy is made before the entry takes its place. */
-      WStreamQueueEntry entry = { G_VALUE_INIT, size };
-
-      chunk_copy (&entry.chunk, value);
-      wstream_ring_push_tail (&container->queue, sizeof (WStreamQueueEntry), &entry);
+      slot->chunk = *value;
+      memset (value, 0, sizeof *value);
     }
   container->queue_total_size += size;
 }
@@ -441,7 +436,7 @@ static void writable_stream_default_controller_error_if_needed (WStreamDefaultCo
 static gboolean writable_stream_default_controller_get_backpressure (WStreamDefaultController *controller);
 static double writable_stream_default_controller_get_chunk_size (WStreamDefaultController *controller, const GValue *chunk);
 static double writable_stream_default_controller_get_desired_size (WStreamDefaultController *controller);
-static void writable_stream_default_controller_write (WStreamDefaultController *controller, const GValue *chunk, double chunk_size);
+static void writable_stream_default_controller_write (WStreamDefaultController *controller, GValue *chunk, double chunk_size);
 static WStreamPromise *default_controller_abort_steps (WStreamDefaultController *controller, const GError *reason);
 static void default_controller_error_steps (WStreamDefaultController *controller);
 
@@ -1072,7 +1067,7 @@ static void write_settled_job (gpointer a, gpointer b);
  * without doing anything when a condition does not hold. */
 static gboolean
 write_to_idle_stream (WStreamWritableStream *stream,
-                      const GValue          *chunk,
+                      GValue                *chunk,
                       double                 chunk_size,
                       WStreamPromise        *promise)
 {
@@ -1123,12 +1118,25 @@ write_to_idle_stream (WStreamWritableStream *stream,
   return TRUE;
 }
 
+static void
+reject_released_write (WStreamPromise *promise)
+{
+  g_autoptr (GError) error =
+    g_error_new_literal (WSTREAM_ERROR, WSTREAM_ERROR_RELEASED,
+                         "Cannot write to a stream using a released writer");
+
+  if (promise != NULL)
+    wstream_promise_settle_rejected_take (promise, error);
+}
+
 /* https://streams.spec.whatwg.org/#writable-stream-default-writer-write
+ * @chunk is a GBytes chunk of the caller's, or the writer's own copy of
+ * any other chunk, which the queue takes over (enqueue_value_with_size()).
  * @promise is the caller's promise, NULL when nobody waits for this write;
  * its reference is consumed. */
 static void
 writable_stream_default_writer_write (WStreamDefaultWriter *writer,
-                                      const GValue         *chunk,
+                                      GValue               *chunk,
                                       WStreamPromise       *promise)
 {
   WStreamWritableStream *stream = writer->stream;
@@ -1136,7 +1144,12 @@ writable_stream_default_writer_write (WStreamDefaultWriter *writer,
   double chunk_size;
   WStreamState state;
 
-  g_assert (stream != NULL);
+  /* Copying the chunk may have released the writer. */
+  if (stream == NULL)
+    {
+      reject_released_write (promise);
+      return;
+    }
 
   controller = stream->controller;
 
@@ -1145,11 +1158,7 @@ writable_stream_default_writer_write (WStreamDefaultWriter *writer,
   /* The size function may have released the writer. */
   if (stream != writer->stream)
     {
-      g_autoptr (GError) error =
-        g_error_new_literal (WSTREAM_ERROR, WSTREAM_ERROR_RELEASED,
-                             "Cannot write to a stream using a released writer");
-      if (promise != NULL)
-        wstream_promise_settle_rejected_take (promise, error);
+      reject_released_write (promise);
       return;
     }
 
@@ -1184,6 +1193,33 @@ writable_stream_default_writer_write (WStreamDefaultWriter *writer,
   writable_stream_add_write_request (stream, promise);
 
   writable_stream_default_controller_write (controller, chunk, chunk_size);
+}
+
+/* WritableStreamDefaultWriterWrite with the stream's own copy of @chunk.
+ * A GBytes chunk gets its reference when it is queued. Any other chunk is
+ * copied first, before any step: copying (a boxed type's copy function)
+ * may run user code, which may write, abort or release the writer, and
+ * the steps must not be halfway through when it does. */
+G_ALWAYS_INLINE static inline void
+writer_write_copy (WStreamDefaultWriter *writer,
+                   const GValue         *chunk,
+                   WStreamPromise       *promise)
+{
+  GValue copy = G_VALUE_INIT;
+
+  if (G_LIKELY (G_VALUE_TYPE (chunk) == bytes_type))
+    {
+      /* Only read: enqueue_value_with_size() references a GBytes. */
+      writable_stream_default_writer_write (writer, (GValue *) chunk, promise);
+      return;
+    }
+
+  g_value_init (&copy, G_VALUE_TYPE (chunk));
+  g_value_copy (chunk, &copy);
+  writable_stream_default_writer_write (writer, &copy, promise);
+  /* Still set when the write was rejected before its chunk was queued. */
+  if (G_VALUE_TYPE (&copy) != G_TYPE_INVALID)
+    g_value_unset (&copy);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -1482,7 +1518,7 @@ writable_stream_default_controller_process_write (WStreamDefaultController *cont
 /* https://streams.spec.whatwg.org/#writable-stream-default-controller-write */
 static void
 writable_stream_default_controller_write (WStreamDefaultController *controller,
-                                          const GValue             *chunk,
+                                          GValue                   *chunk,
                                           double                    chunk_size)
 {
   WStreamWritableStream *stream;
@@ -1568,13 +1604,15 @@ wstream_writable_stream_writer_write_take (WStreamDefaultWriter *writer,
   WStreamWritableStream *stream = writer->stream;
 
   /* Only a size function can drop the writer's reference on the stream
-   * under us (the sink runs under the stream's busy reference). */
+   * under us while the steps use it (the sink runs under the stream's busy
+   * reference; after a chunk's copy, the steps look at writer->stream
+   * afresh). */
   if (G_LIKELY (stream->controller->count_size))
-    writable_stream_default_writer_write (writer, chunk, promise);
+    writer_write_copy (writer, chunk, promise);
   else
     {
       g_object_ref (stream);
-      writable_stream_default_writer_write (writer, chunk, promise);
+      writer_write_copy (writer, chunk, promise);
       g_object_unref (stream);
     }
 }

@@ -750,6 +750,129 @@ test_size_reenters (void)
   assert_log ("size 1", "outer write closed", "close ok");
 }
 
+/* ---------------------------------------------------------------------- */
+/* A chunk whose copy runs user code                                       */
+/* ---------------------------------------------------------------------- */
+
+/* The stream copies a chunk that is not a GBytes; a boxed type's copy
+ * function is user code and may re-enter. The copy is made before any of
+ * the write's steps, so re-entering is as safe as from a size function. */
+typedef struct
+{
+  int n;
+} Reentrant;
+
+static SizeCtx *copy_ctx;
+
+static void run_copy_action (SizeCtx *ctx);
+
+static gpointer
+reentrant_copy (gpointer boxed)
+{
+  Reentrant *copy = g_memdup2 (boxed, sizeof (Reentrant));
+  SizeCtx *ctx = copy_ctx;
+
+  if (ctx != NULL && copy->n == 1 && ctx->calls++ == 0)   /* the outer write's copy */
+    {
+      log_event ("copy 1");
+      run_copy_action (ctx);
+    }
+  return copy;
+}
+
+GType reentrant_get_type (void);
+G_DEFINE_BOXED_TYPE (Reentrant, reentrant, reentrant_copy, g_free)
+
+static void
+run_copy_action (SizeCtx *ctx)
+{
+  if (strcmp (ctx->action, "write") == 0)
+    write_int (ctx->writer, 2, "inner write");
+  else if (strcmp (ctx->action, "abort") == 0)
+    {
+      g_autoptr (GError) reason = make_error ("E1");
+      wstream_default_writer_abort_async (ctx->writer, reason, NULL, on_abort, "abort");
+    }
+  else if (strcmp (ctx->action, "release") == 0)
+    {
+      wstream_default_writer_release_lock (ctx->writer);
+      g_clear_object (&ctx->stream);   /* the writer was the last one holding it */
+    }
+  else if (strcmp (ctx->action, "error") == 0)
+    {
+      g_autoptr (GError) reason = make_error ("E2");
+      wstream_default_controller_error (ctx->sink->controller, reason);
+    }
+  else if (strcmp (ctx->action, "close") == 0)
+    wstream_default_writer_close_async (ctx->writer, NULL, on_close, "close");
+}
+
+static void
+log_sink_chunk (TestSink     *sink,
+                const GValue *chunk,
+                gpointer      data)
+{
+  if (G_VALUE_HOLDS (chunk, reentrant_get_type ()))
+    log_event ("sink box %d", ((Reentrant *) g_value_get_boxed (chunk))->n);
+  else
+    log_event ("sink int %d", g_value_get_int (chunk));
+}
+
+static void
+run_reentrant_copy (const char *action,
+                    gboolean    idle)
+{
+  g_autoptr (TestSink) sink = test_sink_new ();
+  g_autoptr (WStreamDefaultWriter) writer = NULL;
+  gpointer weak_stream = NULL;
+  SizeCtx ctx = { 0, };
+  Reentrant outer = { 1 };
+  GValue value = G_VALUE_INIT;
+
+  ctx.action = action;
+  ctx.sink = sink;
+  sink->quiet = TRUE;
+  sink->on_write = log_sink_chunk;
+  ctx.stream = make_stream (sink, NULL);
+  weak (&weak_stream, ctx.stream);
+  writer = wstream_writable_stream_get_writer (ctx.stream, NULL);
+  ctx.writer = writer;
+  run_until_idle ();
+  if (!idle)
+    write_int (writer, 0, "first write");   /* the outer write queues behind it */
+
+  copy_ctx = &ctx;
+  g_value_init (&value, reentrant_get_type ());
+  g_value_set_static_boxed (&value, &outer);
+  wstream_default_writer_write_async (writer, &value, NULL, on_write, "outer write");
+  g_value_unset (&value);
+  copy_ctx = NULL;
+  run_until_idle ();
+
+  g_clear_object (&ctx.stream);
+  g_clear_object (&writer);
+  run_until_idle ();
+  g_assert_null (weak_stream);
+}
+
+static void
+test_copy_reenters (void)
+{
+  run_reentrant_copy ("write", TRUE);
+  assert_log ("copy 1", "sink int 2", "sink box 1", "inner write ok", "outer write ok");
+  run_reentrant_copy ("write", FALSE);
+  assert_log ("sink int 0", "copy 1", "sink int 2", "first write ok", "sink box 1",
+              "inner write ok", "outer write ok");
+  run_reentrant_copy ("abort", TRUE);
+  assert_log ("copy 1", "outer write E1", "abort ok");
+  run_reentrant_copy ("release", TRUE);
+  assert_log ("copy 1", "outer write released");
+  run_reentrant_copy ("error", TRUE);
+  assert_log ("copy 1", "outer write E2");
+  run_reentrant_copy ("close", TRUE);
+  assert_log ("copy 1", "outer write closed", "close ok");
+}
+
 static gboolean
 fixed_size (const GValue  *chunk,
             double        *out_size,
@@ -1078,6 +1201,7 @@ main (int    argc,
   g_test_add_func ("/hostile/deferred-promise-settled-twice", test_deferred_settled_twice);
   g_test_add_func ("/hostile/defer-outside-a-sink-call-is-a-critical", test_defer_outside_sink_call);
   g_test_add_func ("/hostile/size-function-reenters", test_size_reenters);
+  g_test_add_func ("/hostile/chunk-copy-reenters", test_copy_reenters);
   g_test_add_func ("/hostile/invalid-sizes-error-the-stream", test_invalid_sizes);
   g_test_add_func ("/hostile/invalid-high-water-marks", test_invalid_high_water_marks);
   g_test_add_func ("/hostile/unsupported-chunk-types", test_unsupported_chunk_types);
