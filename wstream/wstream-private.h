@@ -377,7 +377,9 @@ gboolean wstream_check_chunk_size                (double                   size,
 /* ---------------------------------------------------------------------- */
 
 /* An entry of the controller's [[queue]]: a chunk with its size, or the
- * close sentinel (chunk of type G_TYPE_INVALID). */
+ * close sentinel (chunk of type G_TYPE_INVALID). With a count strategy an
+ * entry is the chunk alone (every size is 1, the sentinel's 0): the ring's
+ * items are then sizeof (GValue) long and `size` is not there. */
 typedef struct {
   GValue chunk;
   double size;

@@ -350,6 +350,14 @@ chunk_free (GValue *chunk)
   g_value_unset (chunk);
 }
 
+/* The length of the controller's queue entries: a count strategy's leave
+ * out the size (WStreamQueueEntry). */
+static inline gsize
+queue_entry_size (WStreamDefaultController *container)
+{
+  return container->count_size ? sizeof (GValue) : sizeof (WStreamQueueEntry);
+}
+
 /* https://streams.spec.whatwg.org/#dequeue-value */
 G_ALWAYS_INLINE static inline void
 dequeue_value (WStreamDefaultController *container)
@@ -361,12 +369,21 @@ dequeue_value (WStreamDefaultController *container)
 
   /* Off the ring before the chunk is freed: freeing may run user code
    * (a GBytes free function) that queues more. */
-  head = wstream_ring_peek_head (&container->queue, sizeof (WStreamQueueEntry));
+  head = wstream_ring_peek_head (&container->queue, queue_entry_size (container));
   chunk = head->chunk;
-  container->queue_total_size -= head->size;
-  wstream_ring_drop_head (&container->queue);
-  if (container->queue_total_size < 0)
-    container->queue_total_size = 0;   /* "because of rounding errors" */
+  if (container->count_size)
+    {
+      if (G_VALUE_TYPE (&chunk) != G_TYPE_INVALID)
+        container->queue_total_size -= 1;
+      wstream_ring_drop_head (&container->queue);
+    }
+  else
+    {
+      container->queue_total_size -= head->size;
+      wstream_ring_drop_head (&container->queue);
+      if (container->queue_total_size < 0)
+        container->queue_total_size = 0;   /* "because of rounding errors" */
+    }
   if (G_VALUE_TYPE (&chunk) != G_TYPE_INVALID)
     chunk_free (&chunk);
 }
@@ -386,8 +403,11 @@ enqueue_value_with_size (WStreamDefaultController *container,
 
   g_assert (!isnan (size) && size >= 0 && !isinf (size));
 
-  slot = wstream_ring_push_slot (&container->queue, sizeof (WStreamQueueEntry));
-  slot->size = size;
+  slot = wstream_ring_push_slot (&container->queue, queue_entry_size (container));
+  if (container->count_size)
+    g_assert (size == (value != NULL ? 1 : 0));
+  else
+    slot->size = size;
   if (value == NULL)
     memset (&slot->chunk, 0, sizeof slot->chunk);
   else if (G_LIKELY (G_VALUE_TYPE (value) == bytes_type))
@@ -400,13 +420,14 @@ enqueue_value_with_size (WStreamDefaultController *container,
   container->queue_total_size += size;
 }
 
-/* https://streams.spec.whatwg.org/#peek-queue-value */
+/* https://streams.spec.whatwg.org/#peek-queue-value
+ * Only the entry's chunk may be read (see WStreamQueueEntry). */
 static WStreamQueueEntry *
 peek_queue_value (WStreamDefaultController *container)
 {
   g_assert (container->queue.len > 0);
 
-  return wstream_ring_peek_head (&container->queue, sizeof (WStreamQueueEntry));
+  return wstream_ring_peek_head (&container->queue, queue_entry_size (container));
 }
 
 /* https://streams.spec.whatwg.org/#reset-queue */
