@@ -401,13 +401,14 @@ enqueue_value_with_size (WStreamDefaultController *container,
 {
   WStreamQueueEntry *slot;
 
-  g_assert (!isnan (size) && size >= 0 && !isinf (size));
-
   slot = wstream_ring_push_slot (&container->queue, queue_entry_size (container));
   if (container->count_size)
     g_assert (size == (value != NULL ? 1 : 0));
   else
-    slot->size = size;
+    {
+      g_assert (!isnan (size) && size >= 0 && !isinf (size));
+      slot->size = size;
+    }
   if (value == NULL)
     memset (&slot->chunk, 0, sizeof slot->chunk);
   else if (G_LIKELY (G_VALUE_TYPE (value) == bytes_type))
@@ -1226,7 +1227,7 @@ writer_write_copy (WStreamDefaultWriter *writer,
                    const GValue         *chunk,
                    WStreamPromise       *promise)
 {
-  GValue copy = G_VALUE_INIT;
+  GValue copy;
 
   if (G_LIKELY (G_VALUE_TYPE (chunk) == bytes_type))
     {
@@ -1235,6 +1236,7 @@ writer_write_copy (WStreamDefaultWriter *writer,
       return;
     }
 
+  memset (&copy, 0, sizeof copy);
   g_value_init (&copy, G_VALUE_TYPE (chunk));
   g_value_copy (chunk, &copy);
   writable_stream_default_writer_write (writer, &copy, promise);
