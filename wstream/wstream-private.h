@@ -57,12 +57,6 @@ wstream_ring_drop_head (WStreamRing *ring)
 }
 
 static inline void
-wstream_ring_push_tail (WStreamRing *ring, gsize item_size, gconstpointer item)
-{
-  memcpy (wstream_ring_push_slot (ring, item_size), item, item_size);
-}
-
-static inline void
 wstream_ring_pop_head (WStreamRing *ring, gsize item_size, gpointer out_item)
 {
   memcpy (out_item, wstream_ring_peek_head (ring, item_size), item_size);
