@@ -364,6 +364,7 @@ dequeue_value (WStreamDefaultController *container)
 {
   WStreamQueueEntry *head;
   GValue chunk;
+  double size;
 
   g_assert (container->queue.len > 0);
 
@@ -372,18 +373,13 @@ dequeue_value (WStreamDefaultController *container)
   head = wstream_ring_peek_head (&container->queue, queue_entry_size (container));
   chunk = head->chunk;
   if (container->count_size)
-    {
-      if (G_VALUE_TYPE (&chunk) != G_TYPE_INVALID)
-        container->queue_total_size -= 1;
-      wstream_ring_drop_head (&container->queue);
-    }
+    size = G_VALUE_TYPE (&chunk) != G_TYPE_INVALID ? 1 : 0;
   else
-    {
-      container->queue_total_size -= head->size;
-      wstream_ring_drop_head (&container->queue);
-      if (container->queue_total_size < 0)
-        container->queue_total_size = 0;   /* "because of rounding errors" */
-    }
+    size = head->size;
+  wstream_ring_drop_head (&container->queue);
+  container->queue_total_size -= size;
+  if (container->queue_total_size < 0)
+    container->queue_total_size = 0;   /* "because of rounding errors" */
   if (G_VALUE_TYPE (&chunk) != G_TYPE_INVALID)
     chunk_free (&chunk);
 }
